@@ -1,0 +1,185 @@
+"""``cppbot``: the command line for users, staff and CI.
+
+Sub-commands import what they need when they run, so ``cppbot ask`` starts without loading
+the Telegram stack.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
+
+from knowledge.models import LANGS, Lang
+
+
+def _assistant() -> object:
+    from knowledge.answer import Assistant
+    from knowledge.loader import default_knowledge
+
+    return Assistant(default_knowledge())
+
+
+def _date(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value!r}") from None
+
+
+def _read_line(line: str) -> tuple[str, Lang | None]:
+    """An enquiry line: plain text, or a JSON object with "q" (and optionally "lang")."""
+    stripped = line.strip()
+    if stripped.startswith("{"):
+        try:
+            data = json.loads(stripped)
+        except json.JSONDecodeError:
+            return stripped, None
+        if isinstance(data, dict) and isinstance(data.get("q"), str):
+            lang = data.get("lang")
+            return data["q"], lang if lang in LANGS else None
+    return stripped, None
+
+
+def cmd_ask(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
+    """Answer one question, or one per stdin line, as text or JSON Lines."""
+    from knowledge.answer import Assistant
+
+    assistant = _assistant()
+    assert isinstance(assistant, Assistant)
+
+    def answer(question: str, lang: Lang | None) -> None:
+        result = assistant.ask(question, lang=args.lang or lang, today=args.today)
+        if args.json:
+            print(json.dumps(result.to_dict(), ensure_ascii=False), file=stdout, flush=False)
+            return
+        print(result.answer, file=stdout)
+        if result.source:
+            print(f"[{assistant.kb.say('source_label', result.lang)}: {result.source}]", file=stdout)
+        for suggestion in result.suggestions:
+            print(f"  - {suggestion.question}", file=stdout)
+        print(file=stdout)
+
+    if args.question:
+        answer(" ".join(args.question), None)
+        return 0
+    for line in stdin:
+        if line.strip():
+            answer(*_read_line(line))
+        elif args.json:
+            answer("", None)
+    stdout.flush()
+    return 0
+
+
+def cmd_chat(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
+    """The console chat."""
+    from bot.console import ConsoleChat, run
+    from knowledge.answer import Assistant
+
+    assistant = _assistant()
+    assert isinstance(assistant, Assistant)
+    run(ConsoleChat(assistant, lang=args.lang or "en"), stdin, stdout)
+    return 0
+
+
+def cmd_start(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
+    """What ``make run`` starts: the Telegram bot with a token, else the console chat."""
+    from dotenv import load_dotenv
+
+    load_dotenv(Path.cwd() / ".env")
+    if os.environ.get("TELEGRAM_BOT_TOKEN", "").strip():
+        print(
+            "TELEGRAM_BOT_TOKEN is set, but the Telegram adapter is not part of this release "
+            "yet; starting the console chat instead.",
+            file=sys.stderr,
+        )
+    args.lang = None
+    return cmd_chat(args, stdin, stdout)
+
+
+def cmd_kb_check(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
+    """Validate the knowledge data; non-zero exit with the problems listed."""
+    from knowledge.check import run_check
+    from knowledge.loader import default_knowledge, load_knowledge
+
+    problems = run_check(data_dir=args.data, sources_dir=args.sources)
+    if problems:
+        print(f"knowledge base: {len(problems)} problem(s)", file=sys.stderr)
+        for problem in problems:
+            print(f"  {problem}", file=sys.stderr)
+        return 1
+    kb = load_knowledge(args.data) if args.data else default_knowledge()
+    print(f"knowledge base OK: {len(kb.faq)} FAQ entries, {len(kb.programme.schemes)} schemes, "
+          f"{len(kb.programme.contacts)} contacts, {len(kb.messages)} messages", file=stdout)
+    return 0
+
+
+def cmd_kb_eval(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
+    """Score an enquiry set: accuracy per language, out-of-scope rejection, the misses."""
+    from knowledge.answer import Assistant
+    from knowledge.evaluate import evaluate, load_enquiries
+
+    assistant = _assistant()
+    assert isinstance(assistant, Assistant)
+    report = evaluate(assistant, load_enquiries(args.file))
+    print(report.summary(), file=stdout)
+    for line in report.miss_lines():
+        print(line, file=stdout)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="cppbot", description="Cleaner Production Partnership Programme enquiry assistant"
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    start = sub.add_parser("start", help="Telegram bot if TELEGRAM_BOT_TOKEN is set, else console")
+    start.set_defaults(func=cmd_start)
+
+    chat = sub.add_parser("chat", help="chat with the bot in this terminal")
+    chat.add_argument("--lang", choices=LANGS, help="language to start in")
+    chat.set_defaults(func=cmd_chat)
+
+    ask = sub.add_parser("ask", help="answer a question (or one per stdin line)")
+    ask.add_argument("question", nargs="*", help="the question; omit to read stdin")
+    ask.add_argument("--lang", choices=LANGS, help="reply in this language")
+    ask.add_argument("--json", action="store_true", help="one JSON object per answer")
+    ask.add_argument("--today", type=_date, help="pretend today is this date (YYYY-MM-DD)")
+    ask.set_defaults(func=cmd_ask)
+
+    kb = sub.add_parser("kb", help="knowledge base tools for staff")
+    kb_sub = kb.add_subparsers(dest="kb_command", required=True)
+    check = kb_sub.add_parser("check", help="validate the knowledge data against its sources")
+    check.add_argument("--data", type=Path, help="knowledge data directory (default: packaged)")
+    check.add_argument("--sources", type=Path, help="directory of the programme documents")
+    check.set_defaults(func=cmd_kb_check)
+    evaluation = kb_sub.add_parser("eval", help="score an enquiry set (JSON Lines)")
+    evaluation.add_argument("file", type=Path)
+    evaluation.set_defaults(func=cmd_kb_eval)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from knowledge.loader import KnowledgeError
+
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args, sys.stdin, sys.stdout))
+    except KnowledgeError as exc:
+        print(f"cppbot: the knowledge data is invalid; run `cppbot kb check`.\n{exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,156 @@
+"""Turn a question into an answer a user can act on: matched with its source, or honestly not.
+
+This is the one place that decides what the bot says to a free-text question, for every shell
+(console chat, ``cppbot ask``, Telegram). It is pure apart from reading the clock, and even that
+is a parameter.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass
+from zoneinfo import ZoneInfo
+
+from knowledge.lang import detect_language
+from knowledge.loader import KnowledgeBase
+from knowledge.models import FaqEntry, Lang
+from knowledge.normalise import Normaliser, default_normaliser
+from knowledge.search import MATCH_THRESHOLD, SUGGEST_THRESHOLD, FaqIndex, Hit
+
+HONG_KONG = ZoneInfo("Asia/Hong_Kong")
+MAX_QUESTION_CHARS = 500
+
+
+def today_hk() -> dt.date:
+    """Today's date in Hong Kong, whatever the server's time zone."""
+    return dt.datetime.now(HONG_KONG).date()
+
+
+def format_date(day: dt.date, lang: Lang) -> str:
+    if lang == "en":
+        return f"{day.day} {day:%B} {day.year}"
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    faq_id: str
+    question: str
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What the bot replies to a free-text question, in the shape ``cppbot ask --json`` prints."""
+
+    lang: Lang
+    matched: bool
+    faq_id: str | None
+    score: float
+    answer: str
+    source: str | None
+    suggestions: tuple[Suggestion, ...]
+
+    def to_dict(self) -> dict[str, object]:
+        data = asdict(self)
+        data["score"] = round(self.score, 3)
+        data["suggestions"] = [asdict(s) for s in self.suggestions]
+        return data
+
+
+class Assistant:
+    """Answers free-text questions from the FAQ, in the asker's language."""
+
+    def __init__(self, kb: KnowledgeBase, normaliser: Normaliser | None = None) -> None:
+        self.kb = kb
+        self.index = FaqIndex(kb.faq, normaliser or default_normaliser())
+
+    def ask(self, text: str, lang: Lang | None = None, today: dt.date | None = None) -> Answer:
+        """Answer ``text``; ``lang`` forces the reply language, ``today`` the date (HK)."""
+        lang = lang or detect_language(text)
+        today = today or today_hk()
+        hits = self.index.search(text[:MAX_QUESTION_CHARS], limit=4)
+        if hits and hits[0].score >= MATCH_THRESHOLD:
+            best = hits[0].entry
+            return Answer(
+                lang=lang,
+                matched=True,
+                faq_id=best.id,
+                score=hits[0].score,
+                answer=self.render(best, lang, today),
+                source=self.source(best, lang),
+                suggestions=self._related(best, lang),
+            )
+        return self.not_understood(lang, hits)
+
+    def not_understood(self, lang: Lang, hits: list[Hit]) -> Answer:
+        """No confident match: say so, offer the closest questions and a person."""
+        suggestions = tuple(
+            Suggestion(hit.entry.id, hit.document.question(lang))
+            for hit in hits[:3]
+            if hit.score >= SUGGEST_THRESHOLD
+        )
+        parts = [self.kb.say("no_match", lang)]
+        if suggestions:
+            parts.append(self.kb.say("did_you_mean", lang))
+            parts.extend(f"• {s.question}" for s in suggestions)
+        parts.append(self.kb.say("offer_person", lang))
+        return Answer(
+            lang=lang,
+            matched=False,
+            faq_id=None,
+            score=hits[0].score if hits else 0.0,
+            answer="\n".join(parts),
+            source=None,
+            suggestions=suggestions,
+        )
+
+    def render(self, entry: FaqEntry, lang: Lang, today: dt.date) -> str:
+        """The entry's answer, with what today's date changes about it."""
+        lines = [entry.answer.get(lang)]
+        if entry.period is not None:
+            lines.append(self._period_status(entry, lang, today))
+        if entry.phase is not None:
+            note = self._phase_note(entry.phase, lang, today)
+            if note:
+                lines.append(note)
+        return "\n\n".join(line for line in lines if line)
+
+    def _period_status(self, entry: FaqEntry, lang: Lang, today: dt.date) -> str:
+        period = entry.period
+        assert period is not None
+        label = period.label.get(lang)
+        if period.closes and period.closes < today:
+            key, day = "period_closed", period.closes
+        elif period.opens and today < period.opens:
+            key, day = "period_upcoming", period.opens
+        elif period.closes:
+            key, day = "period_open", period.closes
+        else:
+            return ""
+        return self.kb.say(key, lang, label=label, date=format_date(day, lang))
+
+    def _phase_note(self, phase_id: str, lang: Lang, today: dt.date) -> str:
+        programme = self.kb.programme
+        phase = programme.phase(phase_id)
+        current = programme.phase_in_force(today)
+        if phase.ends >= today or current is None:
+            return ""
+        return self.kb.say(
+            "phase_ended",
+            lang,
+            phase=phase.name.get(lang),
+            date=format_date(phase.ends, lang),
+            current=current.name.get(lang),
+        )
+
+    def source(self, entry: FaqEntry, lang: Lang) -> str:
+        """Where the answer comes from: document titles and sections, in the user's language."""
+        cited = [
+            f"{self.kb.documents[s.doc].get(lang)}, {s.section}" for s in entry.sources
+        ]
+        return "; ".join(cited)
+
+    def _related(self, entry: FaqEntry, lang: Lang) -> tuple[Suggestion, ...]:
+        return tuple(
+            Suggestion(rel, self.kb.entry(rel).questions.get(lang)[0]) for rel in entry.related
+        )

@@ -1,0 +1,38 @@
+"""Which of the bot's three languages a message is written in.
+
+``yue`` is Cantonese: Traditional characters, or Cantonese words in either script ("几多钱" is
+still Cantonese). ``zh`` is Putonghua in Simplified characters. ``en`` is everything without
+Chinese. When the characters say nothing either way (e.g. "上限"), the caller's fallback wins.
+"""
+
+from __future__ import annotations
+
+import re
+
+from knowledge.models import Lang
+from knowledge.text import CJK, clean, is_simplified_only, is_traditional_only
+
+# Characters and words that only written Cantonese uses, in either script.
+_CANTONESE = re.compile(
+    "[係喺唔冇嘅咩咗啲嚟佢哋嗰乜嘢畀睇諗谂揾搵攞啱㗎喎囉嚿嗮晒咪噉咁]|"
+    "點樣|点样|幾多|几多|幾耐|几耐|幾時|几时|邊度|边度|邊個|边个|使唔使|有冇|而家|依家|同埋"
+)
+
+
+def detect_language(text: str, fallback: Lang = "en") -> Lang:
+    """The language of ``text``; ``fallback`` when it cannot be told (no letters, or ambiguous)."""
+    text = clean(text)
+    chinese = len(CJK.findall(text))
+    if chinese == 0:
+        return "en" if re.search(r"[A-Za-z]{2,}", text) else fallback
+    if _CANTONESE.search(text):
+        return "yue"
+    traditional = sum(1 for ch in text if is_traditional_only(ch))
+    simplified = sum(1 for ch in text if is_simplified_only(ch))
+    if traditional > simplified:
+        return "yue"
+    if simplified > traditional:
+        return "zh"
+    if fallback in ("yue", "zh"):
+        return fallback
+    return "zh" if chinese >= 2 else fallback

@@ -1,0 +1,153 @@
+"""Load the curated YAML once into typed objects; errors name the file and the entry."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import TypeAdapter, ValidationError
+
+from knowledge.models import FaqEntry, Lang, Programme, Text
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+DATA_DIR = PACKAGE_DIR / "data"
+SOURCES_DIR = PACKAGE_DIR / "sources"
+
+
+class KnowledgeError(Exception):
+    """The knowledge data cannot be loaded; the message says where and why."""
+
+
+@dataclass(frozen=True)
+class KnowledgeBase:
+    """Everything the bot knows, as loaded from one data directory."""
+
+    faq: tuple[FaqEntry, ...]
+    faq_files: dict[str, str]
+    programme: Programme
+    messages: dict[str, Text]
+    documents: dict[str, Text]
+    data_dir: Path
+
+    def entry(self, faq_id: str) -> FaqEntry:
+        return self._by_id[faq_id]
+
+    @functools.cached_property
+    def _by_id(self) -> dict[str, FaqEntry]:
+        return {entry.id: entry for entry in self.faq}
+
+    def message(self, key: str) -> Text:
+        try:
+            return self.messages[key]
+        except KeyError:
+            raise KnowledgeError(f"messages.yaml has no message {key!r}") from None
+
+    def say(self, key: str, lang: Lang, **values: object) -> str:
+        """Message ``key`` in ``lang``, placeholders filled; {phone}/{email} are the Secretariat's."""
+        secretariat = self.programme.contact("secretariat")
+        defaults = {"phone": secretariat.phone, "email": secretariat.email}
+        return self.message(key).get(lang).format(**{**defaults, **values})
+
+
+def _read_yaml(path: Path) -> Any:
+    try:
+        with path.open(encoding="utf-8") as handle:
+            return yaml.safe_load(handle)
+    except yaml.YAMLError as exc:
+        raise KnowledgeError(f"{path.name}: not valid YAML: {exc}") from exc
+
+
+def _describe(exc: ValidationError, items: list[Any] | None = None) -> str:
+    lines = []
+    for error in exc.errors():
+        loc = list(error["loc"])
+        where = ".".join(str(part) for part in loc)
+        if items is not None and loc and isinstance(loc[0], int) and loc[0] < len(items):
+            item = items[loc[0]]
+            if isinstance(item, dict) and "id" in item:
+                where = f"entry {item['id']!r}: " + ".".join(str(p) for p in loc[1:])
+        lines.append(f"  {where}: {error['msg']}")
+    return "\n".join(lines)
+
+
+_FAQ_LIST = TypeAdapter(list[FaqEntry])
+
+
+def load_faq(data_dir: Path) -> tuple[tuple[FaqEntry, ...], dict[str, str]]:
+    """Read every ``faq/*.yaml`` file; returns the entries and the file each came from."""
+    entries: list[FaqEntry] = []
+    files: dict[str, str] = {}
+    for path in sorted((data_dir / "faq").glob("*.yaml")):
+        raw = _read_yaml(path) or []
+        if not isinstance(raw, list):
+            raise KnowledgeError(f"faq/{path.name}: expected a list of entries")
+        try:
+            loaded = _FAQ_LIST.validate_python(raw)
+        except ValidationError as exc:
+            raise KnowledgeError(f"faq/{path.name}:\n{_describe(exc, raw)}") from exc
+        for entry in loaded:
+            if entry.id in files:
+                raise KnowledgeError(
+                    f"faq/{path.name}: duplicate id {entry.id!r} (also in faq/{files[entry.id]})"
+                )
+            files[entry.id] = path.name
+        entries.extend(loaded)
+    if not entries:
+        raise KnowledgeError(f"no FAQ entries found under {data_dir / 'faq'}")
+    return tuple(entries), files
+
+
+def load_texts(data_dir: Path, name: str) -> dict[str, Text]:
+    """A YAML mapping of keys to trilingual texts (messages.yaml, documents.yaml)."""
+    raw = _read_yaml(data_dir / name) or {}
+    try:
+        return TypeAdapter(dict[str, Text]).validate_python(raw)
+    except ValidationError as exc:
+        raise KnowledgeError(f"{name}:\n{_describe(exc)}") from exc
+
+
+def load_programme(data_dir: Path) -> Programme:
+    raw = _read_yaml(data_dir / "programme.yaml")
+    try:
+        return Programme.model_validate(raw)
+    except ValidationError as exc:
+        raise KnowledgeError(f"programme.yaml:\n{_describe(exc)}") from exc
+
+
+def load_knowledge(data_dir: Path | None = None) -> KnowledgeBase:
+    """Load and validate the whole knowledge base from ``data_dir`` (default: the package's)."""
+    data_dir = data_dir or DATA_DIR
+    faq, files = load_faq(data_dir)
+    kb = KnowledgeBase(
+        faq=faq,
+        faq_files=files,
+        programme=load_programme(data_dir),
+        messages=load_texts(data_dir, "messages.yaml"),
+        documents=load_texts(data_dir, "documents.yaml"),
+        data_dir=data_dir,
+    )
+    for entry in faq:
+        unknown = [s.doc for s in entry.sources if s.doc not in kb.documents]
+        if unknown:
+            raise KnowledgeError(
+                f"faq/{files[entry.id]}: entry {entry.id!r} cites unknown documents {unknown}"
+            )
+        missing = [rel for rel in entry.related if rel not in files]
+        if missing:
+            raise KnowledgeError(
+                f"faq/{files[entry.id]}: entry {entry.id!r} relates to unknown ids {missing}"
+            )
+        if entry.phase is not None and entry.phase not in {p.id for p in kb.programme.phases}:
+            raise KnowledgeError(
+                f"faq/{files[entry.id]}: entry {entry.id!r} names unknown phase {entry.phase!r}"
+            )
+    return kb
+
+
+@functools.cache
+def default_knowledge() -> KnowledgeBase:
+    """The packaged knowledge base, loaded once per process."""
+    return load_knowledge()

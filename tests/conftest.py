@@ -1,0 +1,33 @@
+"""Shared fixtures: the real knowledge base and assistant, loaded once per test session."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pytest
+
+from knowledge.answer import Assistant
+from knowledge.loader import DATA_DIR, KnowledgeBase, default_knowledge
+
+EVAL_DIR = Path(__file__).parent / "eval"
+TODAY = dt.date(2026, 11, 21)
+
+
+@pytest.fixture(scope="session")
+def kb() -> KnowledgeBase:
+    return default_knowledge()
+
+
+@pytest.fixture(scope="session")
+def assistant(kb: KnowledgeBase) -> Assistant:
+    return Assistant(kb)
+
+
+@pytest.fixture
+def data_copy(tmp_path: Path) -> Path:
+    """A writable copy of the knowledge data, for tests that break it on purpose."""
+    target = tmp_path / "data"
+    shutil.copytree(DATA_DIR, target)
+    return target
