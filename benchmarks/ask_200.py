@@ -27,7 +27,11 @@ def once(stdin: str) -> float:
     started = time.perf_counter()
     result = subprocess.run(
         [sys.executable, "-m", "bot.cli", "ask", "--json"],
-        input=stdin, capture_output=True, text=True, check=True, cwd=ROOT,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
     )
     elapsed = time.perf_counter() - started
     assert len(result.stdout.splitlines()) == stdin.count("\n")
@@ -39,8 +43,10 @@ def main() -> int:
     once(stdin)  # warm the jieba cache and the OS file cache, as a deployed bot would be
     runs = [once(stdin) for _ in range(5)]
     median = statistics.median(runs)
-    print(f"200 enquiries: median {median:.2f}s, best {min(runs):.2f}s, worst {max(runs):.2f}s "
-          f"(target < {TARGET_SECONDS:.1f}s)")
+    print(
+        f"200 enquiries: median {median:.2f}s, best {min(runs):.2f}s, worst {max(runs):.2f}s "
+        f"(target < {TARGET_SECONDS:.1f}s)"
+    )
     return 0 if median < TARGET_SECONDS else 1
 
 

@@ -60,7 +60,9 @@ def cmd_ask(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
             return
         print(result.answer, file=stdout)
         if result.source:
-            print(f"[{assistant.kb.say('source_label', result.lang)}: {result.source}]", file=stdout)
+            print(
+                f"[{assistant.kb.say('source_label', result.lang)}: {result.source}]", file=stdout
+            )
         for suggestion in result.suggestions:
             print(f"  - {suggestion.question}", file=stdout)
         print(file=stdout)
@@ -115,8 +117,11 @@ def cmd_kb_check(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int
             print(f"  {problem}", file=sys.stderr)
         return 1
     kb = load_knowledge(args.data) if args.data else default_knowledge()
-    print(f"knowledge base OK: {len(kb.faq)} FAQ entries, {len(kb.programme.schemes)} schemes, "
-          f"{len(kb.programme.contacts)} contacts, {len(kb.messages)} messages", file=stdout)
+    print(
+        f"knowledge base OK: {len(kb.faq)} FAQ entries, {len(kb.programme.schemes)} schemes, "
+        f"{len(kb.programme.contacts)} contacts, {len(kb.messages)} messages",
+        file=stdout,
+    )
     return 0
 
 
@@ -173,7 +178,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args, sys.stdin, sys.stdout))
     except KnowledgeError as exc:
-        print(f"cppbot: the knowledge data is invalid; run `cppbot kb check`.\n{exc}", file=sys.stderr)
+        print(
+            f"cppbot: the knowledge data is invalid; run `cppbot kb check`.\n{exc}", file=sys.stderr
+        )
         return 2
     except KeyboardInterrupt:
         return 130

@@ -17,11 +17,24 @@ from knowledge.text import clean
 
 LANGUAGE_NAMES = {"en": "English", "yue": "廣東話", "zh": "普通话"}
 _LANGUAGE_WORDS: dict[str, Lang] = {
-    "en": "en", "english": "en", "英文": "en",
-    "yue": "yue", "cantonese": "yue", "廣東話": "yue", "广东话": "yue", "粵語": "yue",
-    "粤语": "yue", "廣東": "yue",
-    "zh": "zh", "putonghua": "zh", "mandarin": "zh", "普通話": "zh", "普通话": "zh",
-    "國語": "zh", "国语": "zh", "中文": "zh",
+    "en": "en",
+    "english": "en",
+    "英文": "en",
+    "yue": "yue",
+    "cantonese": "yue",
+    "廣東話": "yue",
+    "广东话": "yue",
+    "粵語": "yue",
+    "粤语": "yue",
+    "廣東": "yue",
+    "zh": "zh",
+    "putonghua": "zh",
+    "mandarin": "zh",
+    "普通話": "zh",
+    "普通话": "zh",
+    "國語": "zh",
+    "国语": "zh",
+    "中文": "zh",
 }
 
 

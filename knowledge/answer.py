@@ -62,13 +62,16 @@ class Assistant:
 
     def __init__(self, kb: KnowledgeBase, normaliser: Normaliser | None = None) -> None:
         self.kb = kb
-        self.index = FaqIndex(kb.faq, normaliser or default_normaliser())
+        self.index = FaqIndex(kb.faq, normaliser or default_normaliser(), kb.intents)
 
     def ask(self, text: str, lang: Lang | None = None, today: dt.date | None = None) -> Answer:
         """Answer ``text``; ``lang`` forces the reply language, ``today`` the date (HK)."""
         lang = lang or detect_language(text)
         today = today or today_hk()
-        hits = self.index.search(text[:MAX_QUESTION_CHARS], limit=4)
+        hits = self.index.search(text[:MAX_QUESTION_CHARS], limit=6)
+        if hits and not hits[0].is_faq and hits[0].score >= MATCH_THRESHOLD:
+            return self.intent_reply(hits[0], lang, [h for h in hits if h.is_faq])
+        hits = [hit for hit in hits if hit.is_faq]
         if hits and hits[0].score >= MATCH_THRESHOLD:
             best = hits[0].entry
             return Answer(
@@ -82,13 +85,25 @@ class Assistant:
             )
         return self.not_understood(lang, hits)
 
-    def not_understood(self, lang: Lang, hits: list[Hit]) -> Answer:
-        """No confident match: say so, offer the closest questions and a person."""
-        suggestions = tuple(
-            Suggestion(hit.entry.id, hit.document.question(lang))
+    def intent_reply(self, intent: Hit, lang: Lang, hits: list[Hit]) -> Answer:
+        """Small talk gets a friendly reply; anything off-topic is declined, with a way on."""
+        parts = [self.kb.say(f"intent_{intent.document.kind}", lang)]
+        suggestions: tuple[Suggestion, ...] = ()
+        if intent.document.kind == "out_of_scope":
+            suggestions = self._suggestions(hits, lang)
+            parts.append(self.kb.say("offer_person", lang))
+        return Answer(lang, False, None, intent.score, "\n".join(parts), None, suggestions)
+
+    def _suggestions(self, hits: list[Hit], lang: Lang) -> tuple[Suggestion, ...]:
+        return tuple(
+            Suggestion(hit.entry.id, hit.entry.questions.get(lang)[0])
             for hit in hits[:3]
             if hit.score >= SUGGEST_THRESHOLD
         )
+
+    def not_understood(self, lang: Lang, hits: list[Hit]) -> Answer:
+        """No confident match: say so, offer the closest questions and a person."""
+        suggestions = self._suggestions(hits, lang)
         parts = [self.kb.say("no_match", lang)]
         if suggestions:
             parts.append(self.kb.say("did_you_mean", lang))
@@ -145,9 +160,7 @@ class Assistant:
 
     def source(self, entry: FaqEntry, lang: Lang) -> str:
         """Where the answer comes from: document titles and sections, in the user's language."""
-        cited = [
-            f"{self.kb.documents[s.doc].get(lang)}, {s.section}" for s in entry.sources
-        ]
+        cited = [f"{self.kb.documents[s.doc].get(lang)}, {s.section}" for s in entry.sources]
         return "; ".join(cited)
 
     def _related(self, entry: FaqEntry, lang: Lang) -> tuple[Suggestion, ...]:

@@ -17,13 +17,25 @@ from knowledge.models import LANGS, FaqEntry, Source, Text
 from knowledge.text import CJK, is_simplified_only, is_traditional_only, to_halfwidth
 
 _MULTIPLIERS = {
-    "萬": 10_000, "万": 10_000, "億": 100_000_000, "亿": 100_000_000,
-    "k": 1_000, "m": 1_000_000, "million": 1_000_000, "billion": 1_000_000_000,
+    "萬": 10_000,
+    "万": 10_000,
+    "億": 100_000_000,
+    "亿": 100_000_000,
+    "k": 1_000,
+    "m": 1_000_000,
+    "million": 1_000_000,
+    "billion": 1_000_000_000,
 }
 _NUMBER = re.compile(
-    r"(?<![0-9A-Za-z.])(\d+(?:[,，]\d{3})*(?:\.\d+)?)\s*(萬|万|億|亿|million\b|billion\b|k\b|m\b)?",
+    r"(?<![0-9.])(\d+(?:[,，]\d{3})*(?:\.\d+)?)\s*(萬|万|億|亿|million\b|billion\b|k\b|m\b)?",
     re.IGNORECASE,
 )
+# "3億1千1百萬" (311 million) as the 2022 guide writes it.
+_COMPOUND = re.compile(r"(\d+)億((?:\d+[千百十])+)萬")
+_UNITS = {"千": 1000, "百": 100, "十": 10}
+_MONTHS = (
+    "january february march april may june july august september october november december"
+).split()
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _URL = re.compile(r"(?:https?://)?(?:www\.)[\w.-]+(?:/[\w./-]*)?", re.IGNORECASE)
 
@@ -51,7 +63,14 @@ def _value(digits: str, unit: str | None) -> Decimal | None:
 
 def figures(text: str) -> Iterator[tuple[str, Decimal | None]]:
     """Yield each number written in ``text`` as (as written, value with any 萬/million applied)."""
-    for match in _NUMBER.finditer(to_halfwidth(text)):
+    text = to_halfwidth(text)
+    for match in _COMPOUND.finditer(text):
+        tens_of_thousands = sum(
+            int(digits) * _UNITS[unit] for digits, unit in re.findall(r"(\d+)([千百十])", match[2])
+        )
+        value = Decimal(match[1]) * 100_000_000 + Decimal(tens_of_thousands) * 10_000
+        yield match.group(0), value.normalize()
+    for match in _NUMBER.finditer(text):
         yield match.group(0).strip(), _value(match.group(1), match.group(2))
 
 
@@ -68,8 +87,14 @@ class SourceFacts:
     def of(cls, text: str) -> SourceFacts:
         text = to_halfwidth(text).replace("\\$", "$")
         found = list(figures(text))
+        # "25 Jun 2025" in an English source supports "6月25日" in a Chinese answer.
+        months = {
+            str(number)
+            for number, name in enumerate(_MONTHS, 1)
+            if re.search(rf"\b{name[:3]}", text, re.IGNORECASE)
+        }
         return cls(
-            raw=frozenset(re.sub(r"[,，\s]", "", written) for written, _ in found),
+            raw=frozenset(re.sub(r"[,，\s]", "", written) for written, _ in found) | months,
             values=frozenset(v for _, v in found if v is not None),
             emails=frozenset(e.lower() for e in _EMAIL.findall(text)),
             urls=frozenset(_bare_url(u) for u in _URL.findall(text)),

@@ -95,7 +95,8 @@ class Report:
 
     def in_scope(self, lang: Lang | None = None) -> list[Outcome]:
         return [
-            o for o in self.outcomes
+            o
+            for o in self.outcomes
             if not o.enquiry.oos and (lang is None or o.enquiry.lang == lang)
         ]
 

@@ -19,12 +19,21 @@ _CANTONESE = re.compile(
 )
 
 
+# Function and question words: their presence means the sentence itself is Chinese.
+_CHINESE_GRAMMAR = re.compile(
+    "[的是嗎吗呢咩嘅係唔冇了要可以甚什麼么點点怎多少幾几哪邊边誰谁請请沒没不會会能]"
+)
+
+
 def detect_language(text: str, fallback: Lang = "en") -> Lang:
     """The language of ``text``; ``fallback`` when it cannot be told (no letters, or ambiguous)."""
     text = clean(text)
     chinese = len(CJK.findall(text))
+    english_words = len(re.findall(r"[A-Za-z]{2,}", text))
     if chinese == 0:
-        return "en" if re.search(r"[A-Za-z]{2,}", text) else fallback
+        return "en" if english_words else fallback
+    if english_words >= 3 and english_words * 3 >= chinese and not _CHINESE_GRAMMAR.search(text):
+        return "en"  # an English sentence quoting a Chinese term: "what does 三來一補 mean?"
     if _CANTONESE.search(text):
         return "yue"
     traditional = sum(1 for ch in text if is_traditional_only(ch))

@@ -10,7 +10,7 @@ from typing import Any
 import yaml
 from pydantic import TypeAdapter, ValidationError
 
-from knowledge.models import FaqEntry, Lang, Programme, Text
+from knowledge.models import FaqEntry, Intent, Lang, Programme, Text
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 DATA_DIR = PACKAGE_DIR / "data"
@@ -30,6 +30,7 @@ class KnowledgeBase:
     programme: Programme
     messages: dict[str, Text]
     documents: dict[str, Text]
+    intents: tuple[Intent, ...]
     data_dir: Path
 
     def entry(self, faq_id: str) -> FaqEntry:
@@ -109,6 +110,18 @@ def load_texts(data_dir: Path, name: str) -> dict[str, Text]:
         raise KnowledgeError(f"{name}:\n{_describe(exc)}") from exc
 
 
+def load_intents(data_dir: Path) -> tuple[Intent, ...]:
+    raw = _read_yaml(data_dir / "intents.yaml") or []
+    try:
+        intents = tuple(TypeAdapter(list[Intent]).validate_python(raw))
+    except ValidationError as exc:
+        raise KnowledgeError(f"intents.yaml:\n{_describe(exc, raw)}") from exc
+    ids = [intent.id for intent in intents]
+    if len(set(ids)) != len(ids):
+        raise KnowledgeError("intents.yaml: intent ids must be unique")
+    return intents
+
+
 def load_programme(data_dir: Path) -> Programme:
     raw = _read_yaml(data_dir / "programme.yaml")
     try:
@@ -127,8 +140,14 @@ def load_knowledge(data_dir: Path | None = None) -> KnowledgeBase:
         programme=load_programme(data_dir),
         messages=load_texts(data_dir, "messages.yaml"),
         documents=load_texts(data_dir, "documents.yaml"),
+        intents=load_intents(data_dir),
         data_dir=data_dir,
     )
+    clash = {intent.id for intent in kb.intents} & set(files)
+    if clash:
+        raise KnowledgeError(f"intents.yaml: ids {sorted(clash)} are also FAQ ids")
+    for kind in {intent.kind for intent in kb.intents}:
+        kb.message(f"intent_{kind}")
     for entry in faq:
         unknown = [s.doc for s in entry.sources if s.doc not in kb.documents]
         if unknown:

@@ -17,7 +17,9 @@ LANGS: tuple[Lang, ...] = ("en", "yue", "zh")
 
 
 # YAML reads a bare 45000 as a number; a keyword is always text.
-Keyword = Annotated[str, BeforeValidator(lambda value: str(value) if isinstance(value, int | float) else value)]
+Keyword = Annotated[
+    str, BeforeValidator(lambda value: str(value) if isinstance(value, int | float) else value)
+]
 
 
 class Frozen(BaseModel):
@@ -91,6 +93,14 @@ class FaqEntry(Frozen):
     answer: Text
     related: tuple[str, ...] = ()
     period: Period | None = None
+
+
+class Intent(Frozen):
+    """Something people say that is not a programme question (greeting, weather, other schemes)."""
+
+    id: str = Field(pattern=r"^[a-z0-9_]+$")
+    kind: Literal["greeting", "thanks", "goodbye", "identity", "out_of_scope"]
+    questions: Questions
 
 
 class Phase(Frozen):

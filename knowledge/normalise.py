@@ -22,18 +22,25 @@ import yaml
 from knowledge.loader import DATA_DIR
 from knowledge.text import CJK, clean, to_simplified
 
-_ASCII_WORD = re.compile(r"[a-z0-9][a-z0-9_$.+\-]*[a-z0-9]|[a-z0-9]")
+_ASCII_WORD = re.compile(r"[a-z0-9][a-z0-9_$.+]*[a-z0-9]|[a-z0-9]")
+# "5萬", "1.2百萬", "八十萬", "六成": amounts and shares, whatever their size, are one kind of word.
+_DIGIT_AMOUNT = re.compile(r"(\d+(?:\.\d+)?)\s*(百万|千万|万|千|亿|k|m)(?![a-z])")
+_CHINESE_NUMBER = re.compile(
+    r"[零〇一二两三四五六七八九十百千万亿廿半]{2,}成?|[一二两三四五六七八九十]成"
+)
 _CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 
 ENGLISH_STOPWORDS = frozenset(
     """a an the of to in on for and or is are was were be been am i me my we our us you your it its
     this that these those there here do does did can could would should will shall may might
-    please pls plz hi hello dear thanks thank tell know want like about with as at by from
-    any some if so just also get got let any what which who whom whose""".split()
+    please pls plz hi hello dear thanks thank tell know want wants wanted like about with as at
+    by from any some if so just also get got let what which whom whose ok okay would really
+    actually exactly roughly approximately around""".split()
 )
 CHINESE_STOPWORDS = frozenset(
     """的 了 吗 呢 吧 啊 呀 嘛 哦 喔 啦 喇 㗎 嘞 咧 噃 喎 囉 个 我 你 我们 你们 请问 请 问 问下 一下
     想 想问 知道 想知 谢谢 麻烦 您 好 是 在 有 就 都 也 和 与 及 或 这 那 这个 那个 些 这些 那些
+    大概 大约 今次 这次 先 咋 返 下 吓 呀 啰 罢了 而已 其实 究竟 到底 一定 左右 呢个 请教
     """.split()
 )
 
@@ -109,6 +116,8 @@ class Normaliser:
         text = clean(text).lower().replace("%", " percent ")
         text = self._cantonese_re.sub(lambda m: self._cantonese[m.group(0)], text)
         text = to_simplified(text)
+        text = _DIGIT_AMOUNT.sub(" num ", text)
+        text = _CHINESE_NUMBER.sub(" num ", text)
         text = self._synonym_re.sub(lambda m: f" {self._concept_of[m.group(0)]} ", text)
         return re.sub(r"\s+", " ", text).strip()
 
@@ -119,13 +128,19 @@ class Normaliser:
             if not piece:
                 continue
             if CJK.match(piece):
+                # No HMM: unknown runs stay single characters instead of becoming invented words
+                # ("要交中"); single characters are left to the bigrams.
                 out.extend(
-                    w for w in self._tokenizer.lcut(piece) if w not in CHINESE_STOPWORDS
+                    w
+                    for w in self._tokenizer.lcut(piece, HMM=False)
+                    if len(w) > 1 and w not in CHINESE_STOPWORDS
                 )
             else:
                 for word in _ASCII_WORD.findall(piece.replace(",", "")):
                     if word in ENGLISH_STOPWORDS:
                         continue
+                    if word[0].isdigit() and not word.endswith("percent"):
+                        word = "num"
                     out.append(word if word in self.tables.synonyms else _stem(word))
         return out
 

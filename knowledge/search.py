@@ -1,17 +1,20 @@
 """Rank FAQ entries against a question; below a confidence threshold, admit it.
 
-Each entry is a searchable document with a ``compare(query) -> float`` score in [0, 1], ranked
-with ``heapq.nlargest`` (the shape of python-telegram-bot's rules-bot search). The score mixes
-four signals, all computed on the folded form (see ``normalise``):
+Each entry is a searchable document with a ``compare(query) -> float`` score, ranked with
+``heapq.nlargest`` (the shape of python-telegram-bot's rules-bot search). The score is a weighted
+sum of features computed on the folded form (see ``normalise``), each in [0, 1]:
 
-- how much of the question's weight (IDF over entries) the best-matching phrasing explains, and
-  how much of that phrasing the question covers;
-- the same over character bigrams, which survive segmentation differences and typos;
-- rapidfuzz similarity of the folded strings;
-- how much of the question the entry's keywords and phrasings explain taken together.
+- ``phrase_words`` / ``phrase_grams``: IDF-weighted overlap of the question with the entry's
+  best-matching phrasing, on words and on Chinese character bigrams (which survive segmentation
+  differences and one-character typos);
+- ``fuzzy``: rapidfuzz similarity of the folded question and that phrasing;
+- ``entry_words`` / ``entry_grams``: how much of the question's weight the entry's phrasings and
+  keywords explain taken together;
+- ``answer_words``: how much of it the entry's answer explains (people ask with the answer's words).
 
-Words the FAQ never uses carry the highest weight, so "will it rain tomorrow" explains nothing
-and scores near zero instead of matching the entry with the most common words.
+Words the FAQ never uses weigh the most, so "will it rain tomorrow" explains nothing and scores
+near zero instead of matching the entry with the most common words. The weights and the threshold
+are fitted on the evaluation sets in ``tests/eval`` (see ``benchmarks/fit_search.py``).
 """
 
 from __future__ import annotations
@@ -24,20 +27,27 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
 
-from knowledge.models import LANGS, FaqEntry, Lang
+from knowledge.models import LANGS, FaqEntry, Intent, Lang, Questions
 from knowledge.normalise import Normaliser
 
-MATCH_THRESHOLD = 0.42
-SUGGEST_THRESHOLD = 0.16
-
-_WEIGHTS = {"words": 0.40, "grams": 0.20, "fuzzy": 0.15, "entry": 0.25}
+FEATURES = ("phrase_words", "phrase_grams", "fuzzy", "entry_words", "entry_grams", "answer_words")
+WEIGHTS: dict[str, float] = {
+    "phrase_words": 0.389,
+    "phrase_grams": 0.070,
+    "fuzzy": 0.099,
+    "entry_words": 0.260,
+    "entry_grams": 0.034,
+    "answer_words": 0.149,
+}
+MATCH_THRESHOLD = 0.20
+SUGGEST_THRESHOLD = 0.10
+_RECALL_SHARE = 0.65  # phrase overlap favours covering the question over covering the phrasing
 
 
 @dataclass(frozen=True)
-class Query:
-    """A question as the index sees it."""
+class Bag:
+    """Words and bigrams of one folded text."""
 
-    text: str
     folded: str
     words: frozenset[str]
     grams: frozenset[str]
@@ -49,9 +59,7 @@ class Phrasing:
 
     text: str
     lang: Lang
-    folded: str
-    words: frozenset[str]
-    grams: frozenset[str]
+    bag: Bag
 
 
 @dataclass(frozen=True)
@@ -62,38 +70,36 @@ class Weights:
     grams: dict[str, float]
     unseen: float
 
-    def word(self, token: str) -> float:
-        return self.words.get(token, self.unseen)
-
-    def gram(self, token: str) -> float:
-        return self.grams.get(token, self.unseen)
+    def total(self, tokens: Iterable[str], table: dict[str, float]) -> float:
+        return sum(table.get(t, self.unseen) for t in tokens)
 
 
-def _overlap(query: frozenset[str], other: frozenset[str], weight: dict[str, float],
-             unseen: float) -> tuple[float, float]:
+def _overlap(
+    query: frozenset[str], other: frozenset[str], table: dict[str, float], weights: Weights
+) -> tuple[float, float]:
     """(share of the query's weight found in ``other``, share of ``other``'s weight matched)."""
     if not query or not other:
         return 0.0, 0.0
-    shared = sum(weight.get(t, unseen) for t in query & other)
+    shared = weights.total(query & other, table)
     if not shared:
         return 0.0, 0.0
-    total_q = sum(weight.get(t, unseen) for t in query)
-    total_o = sum(weight.get(t, unseen) for t in other)
-    return shared / total_q, shared / total_o
+    return shared / weights.total(query, table), shared / weights.total(other, table)
 
 
 def _blend(recall: float, precision: float) -> float:
-    """Weighted towards recall: a short question inside a long phrasing is still a good match."""
-    return 0.65 * recall + 0.35 * precision
+    return _RECALL_SHARE * recall + (1 - _RECALL_SHARE) * precision
 
 
 @dataclass
 class FaqDocument:
-    """An FAQ entry as a searchable document."""
+    """An FAQ entry, or an intent (greeting, out of scope...), as a searchable document."""
 
-    entry: FaqEntry
+    id: str
+    kind: str  # "faq", or the intent's kind
     phrasings: tuple[Phrasing, ...]
     keywords: frozenset[str]
+    answer_words: frozenset[str]
+    entry: FaqEntry | None = None
     all_words: frozenset[str] = field(init=False)
     all_grams: frozenset[str] = field(init=False)
 
@@ -101,35 +107,41 @@ class FaqDocument:
         words: set[str] = set(self.keywords)
         grams: set[str] = set()
         for phrasing in self.phrasings:
-            words |= phrasing.words
-            grams |= phrasing.grams
+            words |= phrasing.bag.words
+            grams |= phrasing.bag.grams
         self.all_words = frozenset(words)
         self.all_grams = frozenset(grams)
 
-    def compare(self, query: Query, weights: Weights) -> float:
-        """How well this entry answers ``query``, from 0 (unrelated) to 1."""
-        best = 0.0
+    def features(self, query: Bag, weights: Weights) -> dict[str, float]:
+        """The signals ``compare`` weighs, each from 0 (unrelated) to 1."""
+        best = (0.0, 0.0, 0.0, 0.0)
         for phrasing in self.phrasings:
-            word_sim = _blend(*_overlap(query.words, phrasing.words, weights.words, weights.unseen))
-            gram_sim = _blend(*_overlap(query.grams, phrasing.grams, weights.grams, weights.unseen))
+            bag = phrasing.bag
+            word_sim = _blend(*_overlap(query.words, bag.words, weights.words, weights))
+            gram_sim = _blend(*_overlap(query.grams, bag.grams, weights.grams, weights))
             if word_sim == 0.0 and gram_sim == 0.0:
                 continue
-            fuzzy = fuzz.ratio(query.folded, phrasing.folded) / 100.0
-            score = (
-                _WEIGHTS["words"] * word_sim
-                + _WEIGHTS["grams"] * gram_sim
-                + _WEIGHTS["fuzzy"] * fuzzy
-            )
-            best = max(best, score)
-        if best == 0.0:
-            return 0.0
-        entry_recall, _ = _overlap(query.words, self.all_words, weights.words, weights.unseen)
-        gram_recall, _ = _overlap(query.grams, self.all_grams, weights.grams, weights.unseen)
-        coverage = max(entry_recall, gram_recall) if not query.words else entry_recall
-        return best + _WEIGHTS["entry"] * coverage
+            combined = word_sim + 0.5 * gram_sim
+            if combined > best[0]:
+                best = (combined, word_sim, gram_sim, fuzz.ratio(query.folded, bag.folded) / 100)
+        entry_words, _ = _overlap(query.words, self.all_words, weights.words, weights)
+        entry_grams, _ = _overlap(query.grams, self.all_grams, weights.grams, weights)
+        answer_words, _ = _overlap(query.words, self.answer_words, weights.words, weights)
+        return {
+            "phrase_words": best[1],
+            "phrase_grams": best[2],
+            "fuzzy": best[3],
+            "entry_words": entry_words,
+            "entry_grams": entry_grams,
+            "answer_words": answer_words,
+        }
 
-    def question(self, lang: Lang) -> str:
-        return self.entry.questions.get(lang)[0]
+    def compare(self, query: Bag, weights: Weights) -> float:
+        """How well this entry answers ``query``: the weighted sum of its features."""
+        features = self.features(query, weights)
+        if not any(features.values()):
+            return 0.0
+        return sum(WEIGHTS[name] * value for name, value in features.items())
 
 
 @dataclass(frozen=True)
@@ -140,36 +152,60 @@ class Hit:
     score: float
 
     @property
+    def is_faq(self) -> bool:
+        return self.document.entry is not None
+
+    @property
     def entry(self) -> FaqEntry:
+        if self.document.entry is None:
+            raise ValueError(f"{self.document.id} is an intent, not an FAQ entry")
         return self.document.entry
 
 
 class FaqIndex:
     """All FAQ entries, folded once at start-up, searchable many times."""
 
-    def __init__(self, entries: Sequence[FaqEntry], normaliser: Normaliser) -> None:
+    def __init__(
+        self, entries: Sequence[FaqEntry], normaliser: Normaliser, intents: Sequence[Intent] = ()
+    ) -> None:
         self.normaliser = normaliser
-        english: list[str] = []
-        self.documents: list[FaqDocument] = []
-        for entry in entries:
-            phrasings = []
-            for lang in LANGS:
-                for text in entry.questions.get(lang):
-                    folded = normaliser.fold(text)
-                    words = normaliser.words(folded)
-                    english.extend(words)
-                    phrasings.append(
-                        Phrasing(text, lang, folded, frozenset(words),
-                                 frozenset(normaliser.bigrams(folded)))
-                    )
-            keywords: set[str] = set()
-            for keyword in entry.keywords:
-                folded = normaliser.fold(keyword)
-                keywords.update(normaliser.words(folded))
-                english.extend(normaliser.words(folded))
-            self.documents.append(FaqDocument(entry, tuple(phrasings), frozenset(keywords)))
-        self.vocabulary = frozenset(w for w in english if w.isascii() and w.isalpha() and len(w) >= 4)
+        self.documents = [self._document(entry) for entry in entries]
+        self.documents += [self._intent(intent) for intent in intents]
+        english: set[str] = set()
+        for document in self.documents:
+            english |= document.all_words | document.answer_words
+        self.vocabulary = frozenset(
+            w for w in english if w.isascii() and w.isalpha() and len(w) >= 4
+        )
         self.weights = self._weights(self.documents)
+
+    def bag(self, text: str) -> Bag:
+        folded = self.normaliser.fold(text)
+        words = frozenset(self.normaliser.words(folded))
+        return Bag(folded, words, frozenset(self.normaliser.bigrams(folded)))
+
+    def _phrasings(self, questions: Questions) -> tuple[Phrasing, ...]:
+        return tuple(
+            Phrasing(text, lang, self.bag(text)) for lang in LANGS for text in questions.get(lang)
+        )
+
+    def _intent(self, intent: Intent) -> FaqDocument:
+        # An intent has no answer text: its phrasings stand in, so it competes on equal terms.
+        phrasings = self._phrasings(intent.questions)
+        words = frozenset(w for p in phrasings for w in p.bag.words)
+        return FaqDocument(intent.id, intent.kind, phrasings, frozenset(), words)
+
+    def _document(self, entry: FaqEntry) -> FaqDocument:
+        phrasings = self._phrasings(entry.questions)
+        keywords: set[str] = set()
+        for keyword in entry.keywords:
+            keywords |= self.bag(keyword).words
+        answer: set[str] = set()
+        for lang in ("en", "zh"):
+            answer |= self.bag(entry.answer.get(lang)).words
+        return FaqDocument(
+            entry.id, "faq", phrasings, frozenset(keywords), frozenset(answer), entry
+        )
 
     @staticmethod
     def _weights(documents: Iterable[FaqDocument]) -> Weights:
@@ -178,7 +214,7 @@ class FaqIndex:
         word_df: Counter[str] = Counter()
         gram_df: Counter[str] = Counter()
         for document in documents:
-            word_df.update(document.all_words)
+            word_df.update(document.all_words | document.answer_words)
             gram_df.update(document.all_grams)
 
         def idf(df: int) -> float:
@@ -190,7 +226,7 @@ class FaqIndex:
             unseen=idf(0),
         )
 
-    def correct(self, words: list[str]) -> list[str]:
+    def correct(self, words: Iterable[str]) -> list[str]:
         """Replace unknown English words by the closest FAQ word (typos: 'quotaton', 'fundng')."""
         fixed = []
         for word in words:
@@ -201,10 +237,9 @@ class FaqIndex:
             fixed.append(word)
         return fixed
 
-    def query(self, text: str) -> Query:
-        folded = self.normaliser.fold(text)
-        words = self.correct(self.normaliser.words(folded))
-        return Query(text, folded, frozenset(words), frozenset(self.normaliser.bigrams(folded)))
+    def query(self, text: str) -> Bag:
+        bag = self.bag(text)
+        return Bag(bag.folded, frozenset(self.correct(bag.words)), bag.grams)
 
     def search(self, text: str, limit: int = 5) -> list[Hit]:
         """The ``limit`` best entries for ``text``, best first (entries scoring 0 left out)."""
@@ -212,4 +247,6 @@ class FaqIndex:
         if not query.words and not query.grams:
             return []
         scored = (Hit(doc, doc.compare(query, self.weights)) for doc in self.documents)
-        return [hit for hit in heapq.nlargest(limit, scored, key=lambda h: h.score) if hit.score > 0]
+        return [
+            hit for hit in heapq.nlargest(limit, scored, key=lambda h: h.score) if hit.score > 0
+        ]

@@ -44,7 +44,7 @@ def to_traditional(text: str) -> str:
 
 # Characters OpenCC would convert that are nevertheless standard in Hong Kong Traditional text
 # (伙伴, 公里, 皇后, 干涉, 准許, 剩余 is not, but 余 as a surname is...): never flag them.
-_SHARED_FORMS = frozenset("伙里后干冲准余凶于占朴征范台只系着志制周松板")
+_SHARED_FORMS = frozenset("伙里后干冲准余凶于占朴征范台只系着志制周松板晒涌")
 
 
 @functools.cache
@@ -67,7 +67,5 @@ def is_traditional_only(ch: str) -> bool:
 def clean(text: str) -> str:
     """NFKC-safe cleanup for any user text: half-width, no control characters, single spaces."""
     text = to_halfwidth(text)
-    text = "".join(
-        ch if unicodedata.category(ch)[0] != "C" else " " for ch in text
-    )
+    text = "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in text)
     return re.sub(r"\s+", " ", text).strip()

@@ -34,7 +34,9 @@ def test_closed_window_is_said_to_be_closed(assistant: Assistant, lang: str) -> 
     after = entry.period.closes + dt.timedelta(days=1)
     text = assistant.render(entry, lang, after)  # type: ignore[arg-type]
     expected = assistant.kb.say(
-        "period_closed", lang, label=entry.period.label.get(lang),  # type: ignore[arg-type]
+        "period_closed",
+        lang,
+        label=entry.period.label.get(lang),  # type: ignore[arg-type]
         date=format_date(entry.period.closes, lang),  # type: ignore[arg-type]
     )
     assert text.endswith(expected)

@@ -33,12 +33,12 @@ def test_main_set_is_big_and_varied() -> None:
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_top1_accuracy_per_language(report: Report, lang: str) -> None:
-    misses = "\n".join(l for l in report.miss_lines() if f"[{lang}]" in l)
+    misses = "\n".join(m for m in report.miss_lines() if f"[{lang}]" in m)
     assert report.accuracy(lang) >= 0.92, f"{report.summary()}\n{misses}"  # type: ignore[arg-type]
 
 
 def test_out_of_scope_rejection(report: Report) -> None:
-    misses = "\n".join(l for l in report.miss_lines() if l.startswith("MISS oos"))
+    misses = "\n".join(m for m in report.miss_lines() if m.startswith("MISS oos"))
     assert report.rejection() >= 0.90, f"{report.summary()}\n{misses}"
 
 

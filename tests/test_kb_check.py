@@ -82,7 +82,9 @@ def test_command_exits_non_zero_with_a_clear_message(data_copy: Path) -> None:
     _edit_contact(data_copy, en="Call the Secretariat on (852) 2788 5599.")
     result = subprocess.run(
         [sys.executable, "-m", "bot.cli", "kb", "check", "--data", str(data_copy)],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert 1 == result.returncode
     assert "5599" in result.stderr and "not found in its sources" in result.stderr
@@ -91,7 +93,9 @@ def test_command_exits_non_zero_with_a_clear_message(data_copy: Path) -> None:
 def test_command_reports_counts_when_all_is_well() -> None:
     result = subprocess.run(
         [sys.executable, "-m", "bot.cli", "kb", "check"],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert 0 == result.returncode, result.stderr
     assert "knowledge base OK" in result.stdout

@@ -21,7 +21,10 @@ from knowledge.lang import detect_language
         ("zh", "实地评估最高资助多少钱？"),
         ("zh", "后天会下雨吗"),
         ("zh", "OSI 资助比例是多少"),
-        ("yue", "How much is 實地評估?"),
+        ("en", "What does 三來一補 mean?"),
+        ("en", "What are the 4 categories of the 粤港清洁生产伙伴 Recognition Scheme?"),
+        ("yue", "seminar 會唔會 cancel？"),
+        ("zh", "DP 的 interim report 什么时候交？"),
         ("yue", "ＤＰ１ 最高資助"),
     ],
 )
