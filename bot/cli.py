@@ -105,6 +105,77 @@ def cmd_start(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
     return cmd_chat(args, stdin, stdout)
 
 
+def _context(today: dt.date | None) -> object:
+    from flows.core import Context
+    from knowledge.answer import today_hk
+    from knowledge.loader import default_knowledge
+
+    return Context(default_knowledge(), today or today_hk())
+
+
+def cmd_eligibility(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
+    """Evaluate the eligibility rules for answers given as JSON, without a dialogue."""
+    from flows import eligibility
+    from flows.core import Context
+
+    ctx = _context(args.today)
+    assert isinstance(ctx, Context)
+    try:
+        raw = json.loads(args.answers)
+        if not isinstance(raw, dict):
+            raise eligibility.AnswerError("--answers must be a JSON object")
+        answers = eligibility.validate_answers(raw)
+    except (json.JSONDecodeError, eligibility.AnswerError) as exc:
+        print(f"cppbot eligibility: {exc}", file=sys.stderr)
+        return 2
+    lang = args.lang or "en"
+    verdicts = eligibility.evaluate(answers, ctx)
+    if args.json:
+        print(
+            json.dumps(eligibility.verdicts_json(verdicts, ctx, lang), ensure_ascii=False),
+            file=stdout,
+        )
+    else:
+        print(eligibility.render_verdicts(verdicts, ctx, lang), file=stdout)
+    return 0
+
+
+def cmd_estimate(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
+    """Estimate the subsidy for a scheme and a project cost."""
+    from flows import estimate
+    from flows.amounts import AmountError, parse_amount
+    from flows.core import Context
+
+    ctx = _context(args.today)
+    assert isinstance(ctx, Context)
+    try:
+        amount = parse_amount(args.cost)
+    except AmountError:
+        print(
+            f"cppbot estimate: cannot read {args.cost!r} as one amount "
+            "(examples: 800000, 800,000, HK$800k, 80萬)",
+            file=sys.stderr,
+        )
+        return 2
+    if amount.currency not in (None, "HKD"):
+        print(
+            f"cppbot estimate: {args.cost!r} is in {amount.currency}; "
+            "give the cost in Hong Kong dollars",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        result = estimate.estimate(args.scheme, amount.value, ctx)
+    except estimate.EstimateError as exc:
+        print(f"cppbot estimate: {exc}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(result.to_json(), ensure_ascii=False), file=stdout)
+    else:
+        print(estimate.render(result, ctx, args.lang or "en"), file=stdout)
+    return 0
+
+
 def cmd_kb_check(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
     """Validate the knowledge data; non-zero exit with the problems listed."""
     from knowledge.check import run_check
@@ -158,6 +229,21 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--json", action="store_true", help="one JSON object per answer")
     ask.add_argument("--today", type=_date, help="pretend today is this date (YYYY-MM-DD)")
     ask.set_defaults(func=cmd_ask)
+
+    elig = sub.add_parser("eligibility", help="evaluate the eligibility rules for JSON answers")
+    elig.add_argument("--answers", required=True, help='e.g. {"hk_registered": true, ...}')
+    elig.add_argument("--lang", choices=LANGS)
+    elig.add_argument("--json", action="store_true")
+    elig.add_argument("--today", type=_date, help="evaluate as of this date (YYYY-MM-DD)")
+    elig.set_defaults(func=cmd_eligibility)
+
+    est = sub.add_parser("estimate", help="estimate the subsidy for a project cost")
+    est.add_argument("--scheme", required=True, help="scheme id from knowledge/data/programme.yaml")
+    est.add_argument("--cost", required=True, help="e.g. 800000, HK$800k, 80萬")
+    est.add_argument("--lang", choices=LANGS)
+    est.add_argument("--json", action="store_true")
+    est.add_argument("--today", type=_date, help="estimate as of this date (YYYY-MM-DD)")
+    est.set_defaults(func=cmd_estimate)
 
     kb = sub.add_parser("kb", help="knowledge base tools for staff")
     kb_sub = kb.add_subparsers(dest="kb_command", required=True)

@@ -10,7 +10,7 @@ from typing import Any
 import yaml
 from pydantic import TypeAdapter, ValidationError
 
-from knowledge.models import FaqEntry, Intent, Lang, Programme, Text
+from knowledge.models import Event, FaqEntry, Intent, Lang, Programme, Text
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 DATA_DIR = PACKAGE_DIR / "data"
@@ -31,7 +31,9 @@ class KnowledgeBase:
     messages: dict[str, Text]
     documents: dict[str, Text]
     intents: tuple[Intent, ...]
+    typed_answers: dict[str, tuple[str, ...]]
     data_dir: Path
+    events: tuple[Event, ...] = ()
 
     def entry(self, faq_id: str) -> FaqEntry:
         return self._by_id[faq_id]
@@ -110,6 +112,18 @@ def load_texts(data_dir: Path, name: str) -> dict[str, Text]:
         raise KnowledgeError(f"{name}:\n{_describe(exc)}") from exc
 
 
+def load_messages(data_dir: Path) -> dict[str, Text]:
+    """``messages.yaml`` plus one file per feature under ``messages/``; a key may appear once."""
+    messages = load_texts(data_dir, "messages.yaml")
+    for path in sorted((data_dir / "messages").glob("*.yaml")):
+        more = load_texts(data_dir, f"messages/{path.name}")
+        clash = set(messages) & set(more)
+        if clash:
+            raise KnowledgeError(f"messages/{path.name}: keys already defined: {sorted(clash)}")
+        messages.update(more)
+    return messages
+
+
 def load_intents(data_dir: Path) -> tuple[Intent, ...]:
     raw = _read_yaml(data_dir / "intents.yaml") or []
     try:
@@ -120,6 +134,32 @@ def load_intents(data_dir: Path) -> tuple[Intent, ...]:
     if len(set(ids)) != len(ids):
         raise KnowledgeError("intents.yaml: intent ids must be unique")
     return intents
+
+
+def load_typed_answers(data_dir: Path) -> dict[str, tuple[str, ...]]:
+    """How people type flow answers (typed_answers.yaml): option value → phrases."""
+    raw = _read_yaml(data_dir / "typed_answers.yaml") or {}
+    try:
+        return TypeAdapter(dict[str, tuple[str, ...]]).validate_python(raw)
+    except ValidationError as exc:
+        raise KnowledgeError(f"typed_answers.yaml:\n{_describe(exc)}") from exc
+
+
+def load_events(data_dir: Path) -> tuple[Event, ...]:
+    """``events.yaml``: the seminars open or once open for registration (a list; may be empty)."""
+    path = data_dir / "events.yaml"
+    raw = (_read_yaml(path) if path.exists() else None) or []
+    if not isinstance(raw, list):
+        raise KnowledgeError("events.yaml: expected a list of events")
+    try:
+        events = tuple(TypeAdapter(list[Event]).validate_python(raw))
+    except ValidationError as exc:
+        raise KnowledgeError(f"events.yaml:\n{_describe(exc, raw)}") from exc
+    ids = [event.id for event in events]
+    repeated = sorted({event_id for event_id in ids if ids.count(event_id) > 1})
+    if repeated:
+        raise KnowledgeError(f"events.yaml: duplicate event ids {repeated}")
+    return events
 
 
 def load_programme(data_dir: Path) -> Programme:
@@ -138,10 +178,12 @@ def load_knowledge(data_dir: Path | None = None) -> KnowledgeBase:
         faq=faq,
         faq_files=files,
         programme=load_programme(data_dir),
-        messages=load_texts(data_dir, "messages.yaml"),
+        messages=load_messages(data_dir),
         documents=load_texts(data_dir, "documents.yaml"),
         intents=load_intents(data_dir),
+        typed_answers=load_typed_answers(data_dir),
         data_dir=data_dir,
+        events=load_events(data_dir),
     )
     clash = {intent.id for intent in kb.intents} & set(files)
     if clash:

@@ -149,12 +149,48 @@ class Contact(Frozen):
     source: Source
 
 
+class ShareholdingRule(Frozen):
+    """Relation (d): a Hong Kong resident owning the mainland enterprise and the applicant."""
+
+    mainland_more_than_pct: float = Field(gt=0, lt=100)
+    applicant_at_least_pct: float = Field(gt=0, lt=100)
+    source: Source
+
+
+class QuotationTier(Frozen):
+    """How a purchase up to ``up_to_hkd`` (inclusive; None = any larger amount) is procured."""
+
+    up_to_hkd: int | None = Field(default=None, gt=0)
+    kind: Literal["oral_or_written", "written", "open_tender"]
+    count: int | None = Field(default=None, gt=0)
+
+
+class Procurement(Frozen):
+    """Quotation rules for equipment bought for a funded project, in ascending tiers."""
+
+    phase: str
+    tiers: tuple[QuotationTier, ...] = Field(min_length=1)
+    source: Source
+
+    @model_validator(mode="after")
+    def _ascending(self) -> Procurement:
+        limits = [t.up_to_hkd for t in self.tiers]
+        if None in limits[:-1] or limits != sorted(limits, key=lambda v: v or float("inf")):
+            raise ValueError("tiers must ascend, with only the last one open-ended")
+        return self
+
+    def tier(self, amount_hkd: float) -> QuotationTier:
+        return next(t for t in self.tiers if t.up_to_hkd is None or amount_hkd <= t.up_to_hkd)
+
+
 class Programme(Frozen):
-    """The programme's structured facts: phases, schemes and contacts."""
+    """The programme's structured facts: phases, schemes, rules and contacts."""
 
     phases: tuple[Phase, ...] = Field(min_length=1)
     schemes: tuple[Scheme, ...] = Field(min_length=1)
     contacts: tuple[Contact, ...] = Field(min_length=1)
+    shareholding: ShareholdingRule
+    procurement: Procurement
 
     @model_validator(mode="after")
     def _phases_known(self) -> Programme:
@@ -176,3 +212,70 @@ class Programme(Frozen):
 
     def contact(self, contact_id: str) -> Contact:
         return next(c for c in self.contacts if c.id == contact_id)
+
+
+HONG_KONG = dt.timezone(dt.timedelta(hours=8), "HKT")
+"""Hong Kong time (no daylight saving): every event time is stated and shown in it."""
+
+
+class Event(Frozen):
+    """A seminar or workshop people can register for, as announced in its notice.
+
+    Staff add events to ``events.yaml`` from the notice only; nothing here is inferred. Times
+    must carry the +08:00 offset so a registration never closes at the wrong hour on a server
+    running in UTC. ``capacity`` and ``limit_per_company`` are null when the notice sets none.
+    """
+
+    id: str = Field(pattern=r"^[a-z0-9_]+$")
+    title: Text
+    starts: dt.datetime
+    ends: dt.datetime
+    venue: Text | Literal["online"]
+    online: bool
+    language: Text
+    capacity: int | None = Field(default=None, gt=0)
+    limit_per_company: int | None = Field(default=None, gt=0)
+    registration_closes: dt.datetime | None = Field(
+        default=None, description="when registration closes; defaults to the start time"
+    )
+    bad_weather: Text | None = None
+    source: Source
+
+    @model_validator(mode="before")
+    @classmethod
+    def _closes_at_start_by_default(cls, data: object) -> object:
+        if isinstance(data, dict) and data.get("registration_closes") is None:
+            return {**data, "registration_closes": data.get("starts")}
+        return data
+
+    @field_validator("starts", "ends", "registration_closes")
+    @classmethod
+    def _hong_kong_time(cls, value: dt.datetime | None) -> dt.datetime | None:
+        if value is not None and value.utcoffset() != dt.timedelta(hours=8):
+            raise ValueError(
+                "write the time in Hong Kong time with its offset, e.g. 10:30:00+08:00"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Event:
+        if self.ends <= self.starts:
+            raise ValueError("the event ends before it starts")
+        if self.venue == "online" and not self.online:
+            raise ValueError('venue is "online" but online is false')
+        if self.capacity and self.limit_per_company and self.limit_per_company > self.capacity:
+            raise ValueError("limit_per_company is larger than the capacity")
+        return self
+
+    @property
+    def closes(self) -> dt.datetime:
+        """When registration closes (the start time unless the notice says otherwise)."""
+        return self.registration_closes or self.starts
+
+    def open_for_registration(self, now: dt.datetime) -> bool:
+        """Whether a registration made at ``now`` (timezone-aware) is still accepted."""
+        return now < self.closes
+
+    def open_on(self, today: dt.date) -> bool:
+        """Whether registration is open on Hong Kong calendar day ``today`` (flows know only dates)."""
+        return today <= self.closes.astimezone(HONG_KONG).date()

@@ -108,7 +108,8 @@ from flows.amounts import MAX_AMOUNT, Amount, AmountError, Currency, parse_amoun
         ("800000", "HKD", "HK$800,000 only"),
         ("800000", None, "80萬整"),
         ("800000", None, "一共80萬"),
-        ("1200000", "HKD", "HK$1,200,000 (120萬)"),  # the same figure twice
+        ("1200000", "HKD", "HK$1,200,000 (120萬)"),  # one figure, restated
+        ("800000", None, "800000 (800,000)"),
         # currencies
         ("800000", None, "800000 dollars"),
         ("800000", None, "$800,000"),
@@ -201,6 +202,11 @@ def test_reads_amount(expected: str, currency: Currency | None, text: str) -> No
         ("ambiguous", "80萬k"),
         ("ambiguous", "800-"),
         ("ambiguous", "80萬 👍"),
+        ("ambiguous", "<800k"),
+        ("ambiguous", ">800k"),
+        ("ambiguous", "800k+"),
+        ("ambiguous", "5 5"),  # a slip, not a restatement
+        ("ambiguous", "80萬 80萬"),
         ("negative", "-800000"),
         ("negative", "- 800000"),
         ("negative", "-HK$800k"),

@@ -1,0 +1,225 @@
+"""The shape every guided conversation shares: events in, a new state and replies out.
+
+A flow is a pure state machine, in the manner of h11's ``_state.py``: ``step(state, event, ctx)``
+takes a JSON-serialisable ``FlowState`` and a frozen-dataclass event and returns the next state,
+the replies to show, and the effects the shell must carry out (store a registration, open a
+ticket). Flows never do I/O: the shell performs effects and feeds their outcome back as events,
+so capacity checks happen atomically in the database, and every flow is testable by replaying
+events.
+
+Illegal input never changes the state: the flow re-asks the current question.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal
+
+from knowledge.loader import KnowledgeBase
+from knowledge.models import Lang
+
+# ---------------------------------------------------------------------------------------- events
+
+
+@dataclass(frozen=True)
+class Start:
+    """Begin a flow (from a command, a deep link or a button)."""
+
+
+@dataclass(frozen=True)
+class Text:
+    """The user typed something while the flow is waiting for an answer."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Choice:
+    """The user pressed a button (or typed its number in the console)."""
+
+    value: str
+
+
+@dataclass(frozen=True)
+class Back:
+    """Go back one question, keeping the earlier answers."""
+
+
+@dataclass(frozen=True)
+class Restart:
+    """Start the flow again from the first question."""
+
+
+@dataclass(frozen=True)
+class Cancel:
+    """Leave the flow; nothing is stored."""
+
+
+@dataclass(frozen=True)
+class Handoff:
+    """The user wants a person: the flow ends and hands its case over."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The result of an effect the shell carried out (``ok`` or a reason such as ``full``)."""
+
+    result: str
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+Event = Start | Text | Choice | Back | Restart | Cancel | Handoff | Outcome
+
+# --------------------------------------------------------------------------------------- replies
+
+
+@dataclass(frozen=True)
+class Button:
+    """An answer the user can press; ``value`` comes back as ``Choice(value)``."""
+
+    label: str
+    value: str
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One message to show, with buttons (rows of one or more)."""
+
+    text: str
+    buttons: tuple[tuple[Button, ...], ...] = ()
+
+    def all_buttons(self) -> list[Button]:
+        return [button for row in self.buttons for button in row]
+
+
+@dataclass(frozen=True)
+class Effect:
+    """Something only the shell can do; it answers with an ``Outcome`` event when relevant."""
+
+    kind: Literal["register", "cancel_registration", "subscribe", "handoff", "list_registrations"]
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+# ----------------------------------------------------------------------------------------- state
+
+
+@dataclass(frozen=True)
+class FlowState:
+    """Where a conversation is: the flow, its current step, the answers so far, the path taken.
+
+    Everything is plain JSON so the shell can keep it in SQLite and resume after a restart.
+    ``step == "done"`` means the flow has ended.
+    """
+
+    flow: str
+    step: str
+    lang: Lang
+    answers: dict[str, Any] = field(default_factory=dict)
+    history: tuple[str, ...] = ()
+
+    @property
+    def done(self) -> bool:
+        return self.step == DONE
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "flow": self.flow,
+            "step": self.step,
+            "lang": self.lang,
+            "answers": dict(self.answers),
+            "history": list(self.history),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> FlowState:
+        return cls(
+            flow=str(data["flow"]),
+            step=str(data["step"]),
+            lang=data["lang"],
+            answers=dict(data.get("answers", {})),
+            history=tuple(data.get("history", ())),
+        )
+
+    def ask(self, step: str, **answers: Any) -> FlowState:
+        """Move to ``step``, remembering where we came from (for Back) and new answers."""
+        return replace(
+            self,
+            step=step,
+            answers={**self.answers, **answers},
+            history=(*self.history, self.step),
+        )
+
+    def back(self) -> FlowState:
+        if not self.history:
+            return self
+        return replace(self, step=self.history[-1], history=self.history[:-1])
+
+    def finish(self, **answers: Any) -> FlowState:
+        return replace(self, step=DONE, answers={**self.answers, **answers})
+
+
+DONE = "done"
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a flow may read: the knowledge base and today's date in Hong Kong."""
+
+    kb: KnowledgeBase
+    today: dt.date
+
+    def say(self, key: str, lang: Lang, **values: Any) -> str:
+        return self.kb.say(key, lang, **values)
+
+
+@dataclass(frozen=True)
+class Result:
+    """What one step produces."""
+
+    state: FlowState
+    replies: tuple[Reply, ...] = ()
+    effects: tuple[Effect, ...] = ()
+
+
+def nav_buttons(ctx: Context, lang: Lang, back: bool = True) -> tuple[Button, ...]:
+    """The buttons every question carries: back, restart, cancel, talk to a person."""
+    buttons = []
+    if back:
+        buttons.append(Button(ctx.say("button_back", lang), "nav:back"))
+    buttons += [
+        Button(ctx.say("button_restart", lang), "nav:restart"),
+        Button(ctx.say("button_cancel", lang), "nav:cancel"),
+        Button(ctx.say("button_person", lang), "nav:person"),
+    ]
+    return tuple(buttons)
+
+
+NAVIGATION: dict[str, Event] = {
+    "nav:back": Back(),
+    "nav:restart": Restart(),
+    "nav:cancel": Cancel(),
+    "nav:person": Handoff(),
+}
+
+
+def navigation_event(event: Event) -> Event:
+    """Turn navigation button presses and typed navigation words into their events."""
+    if isinstance(event, Choice) and event.value in NAVIGATION:
+        return NAVIGATION[event.value]
+    if isinstance(event, Text):
+        word = event.text.strip().lower().lstrip("/")
+        typed = NAVIGATION_WORDS.get(word)
+        if typed is not None:
+            return typed
+    return event
+
+
+NAVIGATION_WORDS: dict[str, Event] = {
+    **dict.fromkeys(["back", "返回", "上一步", "返上一步", "返轉頭"], Back()),
+    **dict.fromkeys(["restart", "重新開始", "重新开始", "重新嚟過", "再嚟過"], Restart()),
+    **dict.fromkeys(["cancel", "取消", "唔做喇", "不做了", "quit", "stop"], Cancel()),
+    **dict.fromkeys(
+        ["staff", "person", "human", "真人", "職員", "职员", "人工", "搵人"], Handoff()
+    ),
+}

@@ -1,0 +1,387 @@
+"""The eligibility check: the documents' rules as a function, and the dialogue that asks for them.
+
+``evaluate`` is the rule book: answers in, one verdict per scheme out (eligible, not eligible, or
+needs review), each with a one-sentence reason and the section it rests on. ``step`` is the
+dialogue: it asks only the questions whose answers change a verdict, in a sensible order.
+``cppbot eligibility --answers JSON`` calls ``evaluate`` directly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from flows.core import (
+    DONE,
+    Back,
+    Button,
+    Cancel,
+    Choice,
+    Context,
+    Effect,
+    Event,
+    FlowState,
+    Handoff,
+    Reply,
+    Restart,
+    Result,
+    Start,
+    Text,
+    nav_buttons,
+    navigation_event,
+)
+from flows.typed import parse_percentage, parse_yes_no, typed_option
+from knowledge.models import Lang, Source
+
+FLOW = "eligibility"
+SCHEMES = (
+    "onsite_assessment",
+    "demonstration_project",
+    "new_technology_project",
+    "organisation_support",
+)
+ANSWER_KEYS = {
+    "hk_registered": bool,
+    "org_type": ("company", "trade_association"),
+    "site": ("hk_factory", "gd_factory", "hk_workshop", "none"),
+    "gd_relation": (
+        "joint_venture",
+        "wholly_owned",
+        "processing_trade",
+        "hk_resident_owner",
+        "none",
+    ),
+    "mainland_share_pct": float,
+    "applicant_share_pct": float,
+    "polluting_process": bool,
+}
+
+_GUIDE = "funding-guide-2022-zh-hant.txt"
+_LEAFLET = "leaflet-2025-2027-bilingual.txt"
+_SME = "sme-support-page-en.txt"
+SOURCES = {
+    "onsite_assessment": Source(doc=_GUIDE, section="1.3 誰可申請？"),
+    "demonstration_project": Source(doc=_GUIDE, section="1.3 誰可申請？ (iii)"),
+    "new_technology_project": Source(doc=_LEAFLET, section="申請資格 Eligibility"),
+    "organisation_support": Source(
+        doc=_SME, section="Eligibility and Requirement: Organisation Support Initiative"
+    ),
+}
+
+
+class AnswerError(ValueError):
+    """Answers that cannot be evaluated: an unknown key or a value of the wrong kind."""
+
+
+def validate_answers(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """Check ``--answers`` JSON: unknown keys and wrong values are errors, missing keys allowed."""
+    answers: dict[str, Any] = {}
+    for key, value in raw.items():
+        if key not in ANSWER_KEYS:
+            raise AnswerError(f"unknown key {key!r}; expected one of {', '.join(ANSWER_KEYS)}")
+        kind = ANSWER_KEYS[key]
+        if value is None:
+            continue
+        if kind is bool:
+            if not isinstance(value, bool):
+                raise AnswerError(f"{key} must be true or false")
+        elif kind is float:
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise AnswerError(f"{key} must be a number")
+            if not 0 <= value <= 100:
+                raise AnswerError(f"{key} must be between 0 and 100")
+            value = float(value)
+        elif value not in kind:  # type: ignore[operator]
+            raise AnswerError(f"{key} must be one of {', '.join(kind)}")  # type: ignore[arg-type]
+        answers[key] = value
+    return answers
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """One scheme's outcome: ``eligible`` is True, False, or None (needs review / unanswered)."""
+
+    scheme: str
+    eligible: bool | None
+    reason: str  # a message key
+    source: Source
+    values: tuple[tuple[str, Any], ...] = ()
+
+
+def _factory_verdicts(a: Mapping[str, Any], rule: Any) -> dict[str, tuple[bool | None, str]]:
+    """On-site assessment, DP and new-technology verdicts for a company."""
+    site_rules: dict[str, Callable[[], dict[str, tuple[bool | None, str]]]] = {
+        "hk_factory": lambda: _all(True, "elig_reason_hk_factory"),
+        "gd_factory": lambda: _all(*_guangdong(a, rule)),
+        "hk_workshop": lambda: _workshop(a.get("polluting_process")),
+        "none": lambda: _all(False, "elig_reason_no_site"),
+    }
+    if a.get("hk_registered") is False:
+        return _all(False, "elig_reason_not_registered")
+    if a.get("hk_registered") is None:
+        return _all(None, "elig_reason_registration_unknown")
+    site = a.get("site")
+    if site is None:
+        return _all(None, "elig_reason_site_unknown")
+    return site_rules[site]()
+
+
+def _all(eligible: bool | None, reason: str) -> dict[str, tuple[bool | None, str]]:
+    return {scheme: (eligible, reason) for scheme in SCHEMES[:3]}
+
+
+def _guangdong(a: Mapping[str, Any], rule: Any) -> tuple[bool | None, str]:
+    relation = a.get("gd_relation")
+    if relation is None:
+        return None, "elig_reason_gd_relation_unknown"
+    if relation in ("joint_venture", "wholly_owned", "processing_trade"):
+        return True, "elig_reason_gd_relation"
+    if relation == "none":
+        return False, "elig_reason_gd_none"
+    mainland, applicant = a.get("mainland_share_pct"), a.get("applicant_share_pct")
+    if mainland is None or applicant is None:
+        return None, "elig_reason_shares_unknown"
+    meets = mainland > rule.mainland_more_than_pct and applicant >= rule.applicant_at_least_pct
+    return (True, "elig_reason_shares_ok") if meets else (False, "elig_reason_shares_fail")
+
+
+def _workshop(polluting: bool | None) -> dict[str, tuple[bool | None, str]]:
+    if polluting is None:
+        return _all(None, "elig_reason_workshop_unknown")
+    if not polluting:
+        return _all(False, "elig_reason_workshop_not_polluting")
+    return {
+        "onsite_assessment": (False, "elig_reason_workshop_onsite"),
+        "demonstration_project": (True, "elig_reason_workshop_dp"),
+        "new_technology_project": (None, "elig_reason_workshop_newtech"),
+    }
+
+
+def _association(a: Mapping[str, Any]) -> tuple[bool | None, str]:
+    registered = a.get("hk_registered")
+    if registered is None:
+        return None, "elig_reason_osi_unknown"
+    return (True, "elig_reason_osi_yes") if registered else (None, "elig_reason_osi_not_registered")
+
+
+def evaluate(answers: Mapping[str, Any], ctx: Context) -> tuple[Verdict, ...]:
+    """Every scheme's verdict for ``answers`` (validated keys; missing ones mean unanswered)."""
+    rule = ctx.kb.programme.shareholding
+    org = answers.get("org_type")
+    if org == "trade_association":
+        outcome = {s: (False, "elig_reason_association_not_factory") for s in SCHEMES[:3]}
+        outcome["organisation_support"] = _association(answers)
+    else:
+        outcome = _factory_verdicts(answers, rule)
+        outcome["organisation_support"] = (
+            (False, "elig_reason_osi_company")
+            if org == "company"
+            else (None, "elig_reason_org_unknown")
+        )
+    values = (
+        ("more_than", f"{rule.mainland_more_than_pct:g}"),
+        ("at_least", f"{rule.applicant_at_least_pct:g}"),
+        ("mainland", f"{answers.get('mainland_share_pct', 0):g}"),
+        ("applicant", f"{answers.get('applicant_share_pct', 0):g}"),
+        (
+            "osi_share",
+            f"{ctx.kb.programme.scheme('organisation_support').funding[0].share * 100:g}",
+        ),
+    )
+    return tuple(
+        Verdict(scheme, *outcome[scheme], _source(scheme, outcome[scheme][1], rule), values)
+        for scheme in SCHEMES
+    )
+
+
+def _source(scheme: str, reason: str, rule: Any) -> Source:
+    if reason.startswith("elig_reason_shares"):
+        return rule.source  # type: ignore[no-any-return]
+    return SOURCES[scheme]
+
+
+def reason_text(verdict: Verdict, ctx: Context, lang: Lang) -> str:
+    text = ctx.say(verdict.reason, lang, **dict(verdict.values))
+    if verdict.scheme in ("onsite_assessment", "demonstration_project") and verdict.eligible:
+        text += " " + ctx.say("elig_phase_note", lang)
+    return text
+
+
+def source_text(source: Source, ctx: Context, lang: Lang) -> str:
+    return f"{ctx.kb.documents[source.doc].get(lang)}, {source.section}"
+
+
+def verdicts_json(verdicts: tuple[Verdict, ...], ctx: Context, lang: Lang) -> dict[str, Any]:
+    """The ``cppbot eligibility --json`` shape."""
+    return {
+        "schemes": [
+            {
+                "id": v.scheme,
+                "eligible": v.eligible,
+                "reason": reason_text(v, ctx, lang),
+                "source": source_text(v.source, ctx, lang),
+            }
+            for v in verdicts
+        ]
+    }
+
+
+def scheme_name(scheme: str, ctx: Context, lang: Lang) -> str:
+    return ctx.say(f"scheme_{scheme}", lang)
+
+
+def render_verdicts(verdicts: tuple[Verdict, ...], ctx: Context, lang: Lang) -> str:
+    lines = [ctx.say("elig_result_header", lang)]
+    for v in verdicts:
+        status = ctx.say(f"elig_status_{str(v.eligible).lower()}", lang)
+        lines.append(
+            f"\n• {scheme_name(v.scheme, ctx, lang)}: {status}\n  {reason_text(v, ctx, lang)}\n"
+            f"  ({ctx.say('source_label', lang)}: {source_text(v.source, ctx, lang)})"
+        )
+    lines.append("\n" + ctx.say("elig_result_footer", lang))
+    return "\n".join(lines)
+
+
+# ------------------------------------------------------------------------------------ dialogue
+
+
+@dataclass(frozen=True)
+class Question:
+    """One question of the dialogue: its options (None = a typed percentage) and what it sets."""
+
+    key: str
+    prompt: str
+    options: tuple[str, ...] | None
+
+    def prompt_key(self, answers: Mapping[str, Any]) -> str:
+        if self.key == "hk_registered" and answers.get("org_type") == "trade_association":
+            return "elig_q_association_registered"
+        return self.prompt
+
+
+QUESTIONS = {
+    "org_type": Question("org_type", "elig_q_org_type", ("company", "trade_association")),
+    "hk_registered": Question("hk_registered", "elig_q_hk_registered", ("yes", "no")),
+    "site": Question("site", "elig_q_site", ("hk_factory", "gd_factory", "hk_workshop", "none")),
+    "gd_relation": Question(
+        "gd_relation",
+        "elig_q_gd_relation",
+        ("joint_venture", "wholly_owned", "processing_trade", "hk_resident_owner", "none"),
+    ),
+    "mainland_share_pct": Question("mainland_share_pct", "elig_q_mainland_share_pct", None),
+    "applicant_share_pct": Question("applicant_share_pct", "elig_q_applicant_share_pct", None),
+    "polluting_process": Question("polluting_process", "elig_q_polluting_process", ("yes", "no")),
+}
+
+
+def next_question(answers: Mapping[str, Any]) -> str | None:
+    """The first question whose answer is still needed for a verdict; None when all are known."""
+    order: list[tuple[str, Callable[[Mapping[str, Any]], bool]]] = [
+        ("org_type", lambda a: True),
+        ("hk_registered", lambda a: True),
+        ("site", lambda a: a["org_type"] == "company" and a["hk_registered"] is True),
+        ("gd_relation", lambda a: a.get("site") == "gd_factory"),
+        ("mainland_share_pct", lambda a: a.get("gd_relation") == "hk_resident_owner"),
+        ("applicant_share_pct", lambda a: a.get("gd_relation") == "hk_resident_owner"),
+        ("polluting_process", lambda a: a.get("site") == "hk_workshop"),
+    ]
+    for key, needed in order:
+        if key not in answers and needed(answers):
+            return key
+    return None
+
+
+def _option_label(key: str, value: str, ctx: Context, lang: Lang) -> str:
+    if value in ("yes", "no"):
+        return ctx.say(f"button_{value}", lang)
+    if value == "none":
+        return ctx.say("elig_opt_site_none" if key == "site" else "elig_opt_relation_none", lang)
+    return ctx.say(f"elig_opt_{value}", lang)
+
+
+def ask(state: FlowState, ctx: Context, prefix: tuple[Reply, ...] = ()) -> Result:
+    """Show the current question (or the verdicts when none is left)."""
+    question = QUESTIONS[state.step]
+    lang = state.lang
+    rows: list[tuple[Button, ...]] = []
+    if question.options:
+        rows = [
+            (Button(_option_label(question.key, v, ctx, lang), f"{FLOW}:{v}"),)
+            for v in question.options
+        ]
+    rows.append(nav_buttons(ctx, lang, back=bool(state.history)))
+    reply = Reply(ctx.say(question.prompt_key(state.answers), lang), tuple(rows))
+    return Result(state, (*prefix, reply))
+
+
+def _advance(state: FlowState, ctx: Context, **answer: Any) -> Result:
+    answers = {**state.answers, **answer}
+    upcoming = next_question(answers)
+    if upcoming is None:
+        return _finish(state.finish(**answer), ctx)
+    return ask(state.ask(upcoming, **answer), ctx)
+
+
+def _finish(state: FlowState, ctx: Context) -> Result:
+    lang = state.lang
+    verdicts = evaluate(state.answers, ctx)
+    buttons = (
+        (Button(ctx.say("elig_next_estimate", lang), "estimate:start"),),
+        (Button(ctx.say("elig_next_apply", lang), "faq:app_how_to_apply"),),
+        (Button(ctx.say("button_person", lang), "nav:person"),),
+    )
+    return Result(state, (Reply(render_verdicts(verdicts, ctx, lang), buttons),))
+
+
+def _answer(state: FlowState, event: Event, ctx: Context) -> Result:
+    """Read the user's answer to the current question, or re-ask."""
+    question = QUESTIONS[state.step]
+    value: Any = None
+    if isinstance(event, Choice) and event.value.startswith(f"{FLOW}:"):
+        chosen = event.value.split(":", 1)[1]
+        value = chosen if question.options and chosen in question.options else None
+    elif isinstance(event, Text):
+        if question.options is None:
+            value = parse_percentage(event.text)
+            if value is None:
+                return ask(state, ctx, (Reply(ctx.say("elig_bad_percentage", state.lang)),))
+        elif question.options == ("yes", "no"):
+            yes = parse_yes_no(event.text)
+            value = None if yes is None else ("yes" if yes else "no")
+        else:
+            value = typed_option(event.text, question.options, ctx.kb.typed_answers)
+    if value is None:
+        return ask(state, ctx, (Reply(ctx.say("flow_not_understood", state.lang)),))
+    if question.options == ("yes", "no"):
+        value = value == "yes"
+    return _advance(state, ctx, **{question.key: value})
+
+
+def start(lang: Lang, ctx: Context) -> Result:
+    state = FlowState(flow=FLOW, step="org_type", lang=lang)
+    return ask(state, ctx, (Reply(ctx.say("elig_intro", lang)),))
+
+
+def step(state: FlowState | None, event: Event, ctx: Context, lang: Lang = "en") -> Result:
+    """One turn of the eligibility dialogue."""
+    if state is None or isinstance(event, Start):
+        return start(state.lang if state else lang, ctx)
+    event = navigation_event(event)
+    if state.step == DONE:
+        return Result(state)
+    if isinstance(event, Back):
+        previous = state.back()
+        answers = {k: v for k, v in previous.answers.items() if k != previous.step}
+        return ask(FlowState(FLOW, previous.step, state.lang, answers, previous.history), ctx)
+    if isinstance(event, Restart):
+        return start(state.lang, ctx)
+    if isinstance(event, Cancel):
+        return Result(state.finish(), (Reply(ctx.say("flow_cancelled", state.lang)),))
+    if isinstance(event, Handoff):
+        return Result(
+            state.finish(),
+            (Reply(ctx.say("flow_handoff", state.lang)),),
+            (Effect("handoff", {"flow": FLOW, "answers": dict(state.answers)}),),
+        )
+    return _answer(state, event, ctx)
