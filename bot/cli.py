@@ -128,7 +128,7 @@ def cmd_eligibility(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> 
     except (json.JSONDecodeError, eligibility.AnswerError) as exc:
         print(f"cppbot eligibility: {exc}", file=sys.stderr)
         return 2
-    lang = args.lang or "en"
+    lang: Lang = args.lang or "en"
     verdicts = eligibility.evaluate(answers, ctx)
     if args.json:
         print(

@@ -169,6 +169,7 @@ def evaluate(answers: Mapping[str, Any], ctx: Context) -> tuple[Verdict, ...]:
     """Every scheme's verdict for ``answers`` (validated keys; missing ones mean unanswered)."""
     rule = ctx.kb.programme.shareholding
     org = answers.get("org_type")
+    outcome: dict[str, tuple[bool | None, str]]
     if org == "trade_association":
         outcome = {s: (False, "elig_reason_association_not_factory") for s in SCHEMES[:3]}
         outcome["organisation_support"] = _association(answers)

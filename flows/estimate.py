@@ -171,7 +171,7 @@ def render(result: Estimate, ctx: Context, lang: Lang) -> str:
 
 def _ask_scheme(state: FlowState, ctx: Context, prefix: tuple[Reply, ...] = ()) -> Result:
     lang = state.lang
-    rows = [
+    rows: list[tuple[Button, ...]] = [
         (Button(scheme.name.get(lang), f"{FLOW}:{scheme.id}"),)
         for scheme in ctx.kb.programme.schemes
     ]

@@ -205,15 +205,15 @@ def check_knowledge(kb: KnowledgeBase, sources_dir: Path | None = None) -> list[
                     problems.append(
                         Problem(f"programme.yaml {scheme.id}", f"{figure} not in {rule.source.doc}")
                     )
-    rules = [
+    rules: list[tuple[Source, float | None]] = [
         (programme.shareholding.source, programme.shareholding.mainland_more_than_pct),
         (programme.shareholding.source, programme.shareholding.applicant_at_least_pct),
         *((programme.procurement.source, t.up_to_hkd) for t in programme.procurement.tiers),
         *((programme.procurement.source, t.count) for t in programme.procurement.tiers),
     ]
-    for source, figure in rules:
-        if figure is not None and unsupported(f"{figure:g}", library.facts([source])):
-            problems.append(Problem("programme.yaml", f"{figure:g} not in {source.doc}"))
+    for source, limit in rules:
+        if limit is not None and unsupported(f"{limit:g}", library.facts([source])):
+            problems.append(Problem("programme.yaml", f"{limit:g} not in {source.doc}"))
     for contact in programme.contacts:
         facts = library.facts([contact.source])
         for value in (contact.phone, contact.fax, contact.email, contact.website):
