@@ -79,14 +79,26 @@ def cmd_ask(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
     return 0
 
 
+def _database_path() -> str:
+    from dotenv import load_dotenv
+
+    load_dotenv(Path.cwd() / ".env")
+    return os.environ.get("DATABASE_PATH", "").strip() or "cppbot.db"
+
+
 def cmd_chat(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
     """The console chat."""
     from bot.console import ConsoleChat, run
+    from bot.storage import Storage
     from knowledge.answer import Assistant
 
     assistant = _assistant()
     assert isinstance(assistant, Assistant)
-    run(ConsoleChat(assistant, lang=args.lang or "en"), stdin, stdout)
+    storage = Storage.open(_database_path())
+    try:
+        run(ConsoleChat(assistant, storage, lang=args.lang or "en"), stdin, stdout)
+    finally:
+        storage.close()
     return 0
 
 

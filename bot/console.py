@@ -1,50 +1,46 @@
 """The console chat: what a new user gets from ``make run`` when no Telegram token is set.
 
-``ConsoleChat.reply`` is the whole conversation logic and does no I/O, so tests drive it
-directly; ``run`` only moves lines between the terminal and it.
+The conversation itself is ``flows.conversation``; this shell only prints replies, shows
+buttons as numbered options, turns a typed number into that button, and carries out effects
+against the same SQLite storage the Telegram bot uses.
 """
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import TextIO
 
-from knowledge.answer import Answer, Assistant
-from knowledge.lang import detect_language
-from knowledge.models import LANGS, Lang
+from bot.effects import execute
+from bot.storage import Storage
+from flows.conversation import Session, Turn, handle
+from flows.core import Button, Choice, Context, Reply, Text
+from knowledge.answer import Assistant, today_hk
+from knowledge.models import Lang
 from knowledge.text import clean
 
-LANGUAGE_NAMES = {"en": "English", "yue": "廣東話", "zh": "普通话"}
-_LANGUAGE_WORDS: dict[str, Lang] = {
-    "en": "en",
-    "english": "en",
-    "英文": "en",
-    "yue": "yue",
-    "cantonese": "yue",
-    "廣東話": "yue",
-    "广东话": "yue",
-    "粵語": "yue",
-    "粤语": "yue",
-    "廣東": "yue",
-    "zh": "zh",
-    "putonghua": "zh",
-    "mandarin": "zh",
-    "普通話": "zh",
-    "普通话": "zh",
-    "國語": "zh",
-    "国语": "zh",
-    "中文": "zh",
-}
+CONSOLE_USER = "console"
 
 
 class ConsoleChat:
-    """One console conversation: language, the last suggestions offered, and the answers."""
+    """One console conversation on top of ``flows.conversation``."""
 
-    def __init__(self, assistant: Assistant, lang: Lang = "en") -> None:
+    def __init__(
+        self, assistant: Assistant, storage: Storage, lang: Lang = "en", user_id: str = CONSOLE_USER
+    ) -> None:
         self.assistant = assistant
-        self.lang: Lang = lang
-        self.choices: list[str] = []
+        self.storage = storage
+        self.user_id = user_id
+        self.session = Session(lang=lang)
+        self.buttons: list[Button] = []
+
+    @property
+    def lang(self) -> Lang:
+        return self.session.lang
+
+    def context(self) -> Context:
+        return Context(self.assistant.kb, today_hk())
 
     def text(self, key: str, **values: object) -> str:
         return self.assistant.kb.say(key, self.lang, **values)
@@ -57,42 +53,45 @@ class ConsoleChat:
         text = clean(raw)
         if not text:
             return [self.text("empty_input")]
-        command, _, argument = text.partition(" ")
-        if command.lower() in ("/help", "/start"):
-            return self.welcome()
-        if command.lower() == "/language":
-            return self._language(argument)
-        if text.isdigit() and self.choices:
-            return self._choose(int(text))
-        self.lang = detect_language(text, fallback=self.lang)
-        return self._render(self.assistant.ask(text, lang=self.lang))
+        if text.isdigit() and self.buttons:
+            number = int(text)
+            if not 1 <= number <= len(self.buttons):
+                return [self.text("choice_out_of_range", count=len(self.buttons))]
+            return self._apply(self._handle(Choice(self.buttons[number - 1].value)))
+        return self._apply(self._handle(Text(text)))
 
-    def _language(self, argument: str) -> list[str]:
-        wanted = _LANGUAGE_WORDS.get(argument.strip().lower())
-        if wanted is None:
-            options = ", ".join(f"/language {code} ({LANGUAGE_NAMES[code]})" for code in LANGS)
-            return [self.text("language_prompt", options=options)]
-        self.lang = wanted
-        return [self.text("language_set", language=LANGUAGE_NAMES[wanted])]
+    def _handle(self, message: Text | Choice) -> Turn:
+        return handle(self.session, message, self.context(), self.assistant)
 
-    def _choose(self, number: int) -> list[str]:
-        if not 1 <= number <= len(self.choices):
-            return [self.text("choice_out_of_range", count=len(self.choices))]
-        entry = self.assistant.kb.entry(self.choices[number - 1])
-        question = entry.questions.get(self.lang)[0]
-        return self._render(self.assistant.ask(question, lang=self.lang))
+    def _apply(self, turn: Turn) -> list[str]:
+        replies = list(turn.replies)
+        self.session = turn.session
+        for effect in turn.effects:
+            if effect.kind == "handoff":
+                replies.append(Reply(self.text("console_handoff")))
+                continue
+            outcome = execute(effect, self.storage, self.user_id, self.context())
+            if outcome is not None:
+                follow = handle(self.session, outcome, self.context(), self.assistant)
+                self.session = follow.session
+                replies.extend(follow.replies)
+        if self.session.flow is not None and self.session.flow.done:
+            self.session = replace(self.session, flow=None)
+        return self._render(replies)
 
-    def _render(self, answer: Answer) -> list[str]:
-        lines = [answer.answer]
-        if answer.source:
-            lines.append(f"({self.text('source_label')}: {answer.source})")
-        self.choices = [s.faq_id for s in answer.suggestions]
-        if answer.matched and answer.suggestions:
-            lines.append(self.text("related_header"))
-        if answer.suggestions:
-            lines.extend(f"  {i}. {s.question}" for i, s in enumerate(answer.suggestions, 1))
-            lines.append(self.text("choose_number"))
-        return ["\n".join(lines)]
+    def _render(self, replies: Iterable[Reply]) -> list[str]:
+        out: list[str] = []
+        shown: list[Button] = []
+        for reply in replies:
+            lines = [reply.text]
+            for button in reply.all_buttons():
+                shown.append(button)
+                lines.append(f"  {len(shown)}. {button.label}")
+            out.append("\n".join(lines))
+        if shown:
+            out[-1] += "\n" + self.text("choose_number")
+            self.buttons = shown
+        return out
 
 
 def run(chat: ConsoleChat, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> None:

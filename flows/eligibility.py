@@ -364,9 +364,14 @@ def start(lang: Lang, ctx: Context) -> Result:
     return ask(state, ctx, (Reply(ctx.say("elig_intro", lang)),))
 
 
+def new_state(lang: Lang) -> FlowState:
+    """The state a shell creates before sending ``Start``."""
+    return FlowState(flow=FLOW, step="start", lang=lang)
+
+
 def step(state: FlowState | None, event: Event, ctx: Context, lang: Lang = "en") -> Result:
     """One turn of the eligibility dialogue."""
-    if state is None or isinstance(event, Start):
+    if state is None or isinstance(event, Start) or state.step == "start":
         return start(state.lang if state else lang, ctx)
     event = navigation_event(event)
     if state.step == DONE:

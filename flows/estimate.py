@@ -232,9 +232,14 @@ def _cost_answer(state: FlowState, event: Event, ctx: Context) -> Result:
     return Result(done, (Reply(text, buttons),))
 
 
+def new_state(lang: Lang) -> FlowState:
+    """The state a shell creates before sending ``Start``."""
+    return FlowState(flow=FLOW, step="start", lang=lang)
+
+
 def step(state: FlowState | None, event: Event, ctx: Context, lang: Lang = "en") -> Result:
     """One turn of the estimate dialogue."""
-    if state is None or isinstance(event, Start):
+    if state is None or isinstance(event, Start) or state.step == "start":
         return start(state.lang if state else lang, ctx)
     event = navigation_event(event)
     if state.step == DONE:

@@ -49,9 +49,11 @@ class Answer:
     answer: str
     source: str | None
     suggestions: tuple[Suggestion, ...]
+    intent: str | None = None  # small talk or out of scope: not a misunderstanding
 
     def to_dict(self) -> dict[str, object]:
         data = asdict(self)
+        del data["intent"]
         data["score"] = round(self.score, 3)
         data["suggestions"] = [asdict(s) for s in self.suggestions]
         return data
@@ -92,7 +94,16 @@ class Assistant:
         if intent.document.kind == "out_of_scope":
             suggestions = self._suggestions(hits, lang)
             parts.append(self.kb.say("offer_person", lang))
-        return Answer(lang, False, None, intent.score, "\n".join(parts), None, suggestions)
+        return Answer(
+            lang,
+            False,
+            None,
+            intent.score,
+            "\n".join(parts),
+            None,
+            suggestions,
+            intent=intent.document.kind,
+        )
 
     def _suggestions(self, hits: list[Hit], lang: Lang) -> tuple[Suggestion, ...]:
         return tuple(

@@ -33,7 +33,7 @@ _CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 ENGLISH_STOPWORDS = frozenset(
     """a an the of to in on for and or is are was were be been am i me my we our us you your it its
     this that these those there here do does did can could would should will shall may might
-    please pls plz hi hello dear thanks thank tell know want wants wanted like about with as at
+    please pls plz dear tell know want wants wanted like about with as at
     by from any some if so just also get got let what which whom whose ok okay would really
     actually exactly roughly approximately around""".split()
 )
@@ -129,11 +129,9 @@ class Normaliser:
                 continue
             if CJK.match(piece):
                 # No HMM: unknown runs stay single characters instead of becoming invented words
-                # ("要交中"); single characters are left to the bigrams.
+                # ("要交中"); the index decides which single characters it knows.
                 out.extend(
-                    w
-                    for w in self._tokenizer.lcut(piece, HMM=False)
-                    if len(w) > 1 and w not in CHINESE_STOPWORDS
+                    w for w in self._tokenizer.lcut(piece, HMM=False) if w not in CHINESE_STOPWORDS
                 )
             else:
                 for word in _ASCII_WORD.findall(piece.replace(",", "")):

@@ -29,6 +29,7 @@ from rapidfuzz import fuzz, process
 
 from knowledge.models import LANGS, FaqEntry, Intent, Lang, Questions
 from knowledge.normalise import Normaliser
+from knowledge.text import CJK
 
 FEATURES = ("phrase_words", "phrase_grams", "fuzzy", "entry_words", "entry_grams", "answer_words")
 WEIGHTS: dict[str, float] = {
@@ -238,8 +239,15 @@ class FaqIndex:
         return fixed
 
     def query(self, text: str) -> Bag:
+        """A user's question as a bag; single Chinese characters count only if the FAQ uses them
+        (片 in 條片 does; stray characters of a typo or an unknown name do not)."""
         bag = self.bag(text)
-        return Bag(bag.folded, frozenset(self.correct(bag.words)), bag.grams)
+        words = {
+            w
+            for w in self.correct(bag.words)
+            if not (len(w) == 1 and CJK.match(w)) or w in self.weights.words
+        }
+        return Bag(bag.folded, frozenset(words), bag.grams)
 
     def search(self, text: str, limit: int = 5) -> list[Hit]:
         """The ``limit`` best entries for ``text``, best first (entries scoring 0 left out)."""
