@@ -254,7 +254,7 @@ def _handoff(session: Session, ctx: Context, note: str = "") -> Turn:
         "recent_misses": [list(m) for m in session.recent_misses],
     }
     return Turn(
-        replace(session, flow=flow.finish() if session.active else flow, misses=0),
+        replace(session, flow=flow.finish() if flow is not None else None, misses=0),
         (say(ctx, session, "flow_handoff"),),
         (Effect("handoff", case),),
     )

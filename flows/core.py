@@ -97,7 +97,9 @@ class Reply:
 class Effect:
     """Something only the shell can do; it answers with an ``Outcome`` event when relevant."""
 
-    kind: Literal["register", "cancel_registration", "subscribe", "handoff", "list_registrations"]
+    kind: Literal[
+        "register", "cancel_registration", "subscribe", "handoff", "list_registrations", "forget"
+    ]
     data: dict[str, Any] = field(default_factory=dict)
 
 
