@@ -32,10 +32,9 @@ def matrices(assistant: Assistant, enquiries: list[Enquiry]) -> tuple[np.ndarray
     feats = np.zeros((len(enquiries), len(docs), len(FEATURES)))
     correct = np.zeros((len(enquiries), len(docs)), dtype=bool)  # intents are never correct
     for qi, enquiry in enumerate(enquiries):
-        query = index.query(enquiry.q)
-        for ei, doc in enumerate(docs):
-            values = doc.features(query, index.weights)
+        for ei, values in index.features(index.query(enquiry.q)).items():
             feats[qi, ei] = [values[name] for name in FEATURES]
+        for ei, doc in enumerate(docs):
             if not enquiry.oos and doc.entry is not None:
                 answer = fold_for_match(doc.entry.answer.get(enquiry.lang))
                 correct[qi, ei] = all(

@@ -6,10 +6,12 @@ The flows decide; this module does the I/O against ``Storage`` and turns the res
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from bot.storage import Storage
 from flows.core import Context, Effect, Outcome
+from knowledge.models import HONG_KONG
 
 
 def execute(effect: Effect, storage: Storage, user_id: str, ctx: Context) -> Outcome | None:
@@ -19,7 +21,7 @@ def execute(effect: Effect, storage: Storage, user_id: str, ctx: Context) -> Out
         event = next((e for e in ctx.kb.events if e.id == data.get("event_id")), None)
         if event is None:
             return Outcome("closed")
-        return Outcome(storage.register(user_id, data, event))
+        return Outcome(storage.register(user_id, data, event, now=dt.datetime.now(HONG_KONG)))
     if effect.kind == "list_registrations":
         return Outcome("ok", {"registrations": storage.registrations(user_id)})
     if effect.kind == "cancel_registration":

@@ -243,14 +243,20 @@ def _language(session: Session, argument: str, ctx: Context) -> Turn:
     return Turn(updated, (say(ctx, updated, "language_set", language=LANGUAGE_NAMES[wanted]),))
 
 
+# Personal data typed into a flow is never forwarded with a case: staff ask for it themselves,
+# after the collection statement, if they need it.
+PERSONAL_KEYS = frozenset({"name", "company", "email", "phone"})
+
+
 def _handoff(session: Session, ctx: Context, note: str = "") -> Turn:
     """Hand the case to a person, with everything the staff need to pick it up."""
     flow = session.flow
+    answers = {k: v for k, v in (flow.answers if flow else {}).items() if k not in PERSONAL_KEYS}
     case = {
         "lang": session.lang,
         "question": note or session.last_question,
         "flow": flow.flow if flow else None,
-        "answers": dict(flow.answers) if flow else {},
+        "answers": answers,
         "recent_misses": [list(m) for m in session.recent_misses],
     }
     return Turn(

@@ -109,14 +109,14 @@ def step(state: FlowState | None, event: Event, ctx: Context) -> Result:
     event = navigation_event(event)
     if isinstance(event, Start):
         return _begin(state.lang, ctx)
+    if state.step in WAITS:  # the shell's Outcome must find the step that asked for it
+        return WAITS[state.step](state, event, ctx)
     if isinstance(event, Choice) and event.value == MINE:
         return _list_mine(state.lang)
     if isinstance(event, Choice) and event.value.startswith(CANCEL_PREFIX):
         return _cancel_registration(state, event.value.removeprefix(CANCEL_PREFIX))
     if state.step in QUESTIONS:
         return _answer_question(state, event, ctx)
-    if state.step in WAITS:
-        return WAITS[state.step](state, event, ctx)
     if isinstance(event, Restart):
         return _begin(state.lang, ctx)
     return Result(state)  # done, or not started: nothing to answer
@@ -427,11 +427,12 @@ def _ask_field(state: FlowState, ctx: Context) -> Reply:
         key = "seminar_ask_email_online"
     text = ctx.say(key, lang)
     if state.step == ATTENDEES:
+        space = " " if lang == "en" else ""  # Chinese sentences follow each other unspaced
         if event is not None and event.limit_per_company:
-            text += " " + ctx.say("seminar_limit_note", lang, limit=event.limit_per_company)
+            text += space + ctx.say("seminar_limit_note", lang, limit=event.limit_per_company)
         seats = _seats_left(state)
         if seats is not None:
-            text += " " + ctx.say("seminar_seats_note", lang, seats=seats)
+            text += space + ctx.say("seminar_seats_note", lang, seats=seats)
     keep: list[Button] = []
     if state.step in state.answers:  # came back here: the earlier answer can be kept
         value = str(state.answers[state.step])

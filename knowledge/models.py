@@ -261,6 +261,8 @@ class Event(Frozen):
     def _consistent(self) -> Event:
         if self.ends <= self.starts:
             raise ValueError("the event ends before it starts")
+        if self.registration_closes is not None and self.registration_closes > self.ends:
+            raise ValueError("registration closes after the event has ended")
         if self.venue == "online" and not self.online:
             raise ValueError('venue is "online" but online is false')
         if self.capacity and self.limit_per_company and self.limit_per_company > self.capacity:
