@@ -15,7 +15,7 @@ from knowledge.lang import detect_language
 from knowledge.loader import KnowledgeBase
 from knowledge.models import FaqEntry, Lang
 from knowledge.normalise import Normaliser, default_normaliser
-from knowledge.search import MATCH_THRESHOLD, SUGGEST_THRESHOLD, FaqIndex, Hit
+from knowledge.search import MATCH_THRESHOLDS, SUGGEST_THRESHOLD, FaqIndex, Hit
 
 HONG_KONG = ZoneInfo("Asia/Hong_Kong")
 MAX_QUESTION_CHARS = 500
@@ -71,10 +71,11 @@ class Assistant:
         lang = lang or detect_language(text)
         today = today or today_hk()
         hits = self.index.search(text[:MAX_QUESTION_CHARS], limit=6)
-        if hits and not hits[0].is_faq and hits[0].score >= MATCH_THRESHOLD:
+        threshold = MATCH_THRESHOLDS[lang]
+        if hits and not hits[0].is_faq and hits[0].score >= threshold:
             return self.intent_reply(hits[0], lang, [h for h in hits if h.is_faq])
         hits = [hit for hit in hits if hit.is_faq]
-        if hits and hits[0].score >= MATCH_THRESHOLD:
+        if hits and hits[0].score >= threshold:
             best = hits[0].entry
             return Answer(
                 lang=lang,

@@ -33,14 +33,17 @@ from knowledge.text import CJK
 
 FEATURES = ("phrase_words", "phrase_grams", "fuzzy", "entry_words", "entry_grams", "answer_words")
 WEIGHTS: dict[str, float] = {
-    "phrase_words": 0.389,
-    "phrase_grams": 0.070,
-    "fuzzy": 0.099,
-    "entry_words": 0.260,
-    "entry_grams": 0.034,
-    "answer_words": 0.149,
+    "phrase_words": 0.299,
+    "phrase_grams": 0.043,
+    "fuzzy": 0.162,
+    "entry_words": 0.361,
+    "entry_grams": 0.023,
+    "answer_words": 0.112,
 }
-MATCH_THRESHOLD = 0.20
+# Confidence thresholds per language: English phrasing varies more, so good English matches
+# score lower, while off-topic English is mostly caught by the intents (see fit_search.py).
+MATCH_THRESHOLDS: dict[str, float] = {"en": 0.25, "yue": 0.29, "zh": 0.29}
+MATCH_THRESHOLD = max(MATCH_THRESHOLDS.values())
 SUGGEST_THRESHOLD = 0.10
 _RECALL_SHARE = 0.65  # phrase overlap favours covering the question over covering the phrasing
 
@@ -184,15 +187,15 @@ class FaqIndex:
     def _build_postings(self) -> None:
         """Token → where it occurs, so a query only touches the phrasings that share a token."""
         w = self.weights
-        self._phrasings: list[tuple[int, Phrasing, float, float]] = []
+        self._flat: list[tuple[int, Phrasing, float, float]] = []
         self._word_post: dict[str, list[int]] = defaultdict(list)
         self._gram_post: dict[str, list[int]] = defaultdict(list)
         self._entry_post: dict[str, list[int]] = defaultdict(list)
         self._answer_post: dict[str, list[int]] = defaultdict(list)
         for d, document in enumerate(self.documents):
             for phrasing in document.phrasings:
-                p = len(self._phrasings)
-                self._phrasings.append(
+                p = len(self._flat)
+                self._flat.append(
                     (
                         d,
                         phrasing,
@@ -302,7 +305,7 @@ class FaqIndex:
                 shared_grams[p] += weight
         best: dict[int, tuple[float, float, float, Phrasing]] = {}
         for p in sorted(shared_words.keys() | shared_grams.keys()):
-            d, phrasing, p_words, p_grams = self._phrasings[p]
+            d, phrasing, p_words, p_grams = self._flat[p]
             sw, sg = shared_words.get(p, 0.0), shared_grams.get(p, 0.0)
             word_sim = _blend(sw / q_words, sw / p_words) if sw else 0.0
             gram_sim = _blend(sg / q_grams, sg / p_grams) if sg else 0.0
@@ -333,4 +336,6 @@ class FaqIndex:
             Hit(self.documents[d], sum(WEIGHTS[name] * value for name, value in features.items()))
             for d, features in self.features(query).items()
         )
-        return [hit for hit in heapq.nlargest(limit, scored, key=lambda h: h.score) if hit.score > 0]
+        return [
+            hit for hit in heapq.nlargest(limit, scored, key=lambda h: h.score) if hit.score > 0
+        ]

@@ -8,9 +8,15 @@ from knowledge.answer import Assistant
 from knowledge.search import WEIGHTS
 
 QUESTIONS = [
-    "實地評估資助幾多錢？", "DP(II) 上限幾多?", "How many quotations for HK$60,000?",
-    "采购金额在5万港元以内需要几份报价？", "what's the weather tomorrow", "OSI 可以 fund 幾多%",
-    "標志計劃幾時截止", "報介", "a",
+    "實地評估資助幾多錢？",
+    "DP(II) 上限幾多?",
+    "How many quotations for HK$60,000?",
+    "采购金额在5万港元以内需要几份报价？",
+    "what's the weather tomorrow",
+    "OSI 可以 fund 幾多%",
+    "標志計劃幾時截止",
+    "報介",
+    "a",
 ]
 
 
