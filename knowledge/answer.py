@@ -11,6 +11,7 @@ import datetime as dt
 from dataclasses import asdict, dataclass
 from zoneinfo import ZoneInfo
 
+from knowledge.cache import cached_index
 from knowledge.lang import detect_language
 from knowledge.loader import KnowledgeBase
 from knowledge.models import FaqEntry, Lang
@@ -64,7 +65,8 @@ class Assistant:
 
     def __init__(self, kb: KnowledgeBase, normaliser: Normaliser | None = None) -> None:
         self.kb = kb
-        self.index = FaqIndex(kb.faq, normaliser or default_normaliser(), kb.intents)
+        normaliser = normaliser or default_normaliser()
+        self.index = cached_index(kb, lambda: FaqIndex(kb.faq, normaliser, kb.intents), normaliser)
 
     def ask(self, text: str, lang: Lang | None = None, today: dt.date | None = None) -> Answer:
         """Answer ``text``; ``lang`` forces the reply language, ``today`` the date (HK)."""

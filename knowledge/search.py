@@ -212,6 +212,12 @@ class FaqIndex:
             for token in document.answer_words:
                 self._answer_post[token].append(d)
 
+    def __getstate__(self) -> dict[str, object]:
+        """Pickled without the normaliser (a jieba tokenizer): the loader plugs the live one in."""
+        state = self.__dict__.copy()
+        state["normaliser"] = None
+        return state
+
     def bag(self, text: str) -> Bag:
         folded = self.normaliser.fold(text)
         words = frozenset(self.normaliser.words(folded))

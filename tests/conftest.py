@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
 
 from knowledge.answer import Assistant
 from knowledge.loader import DATA_DIR, KnowledgeBase, default_knowledge
+
+# The tests never read or write the user's search-index cache.
+os.environ.setdefault("CPPBOT_CACHE_DIR", tempfile.mkdtemp(prefix="cppbot-test-cache-"))
 
 EVAL_DIR = Path(__file__).parent / "eval"
 TODAY = dt.date(2026, 11, 21)
