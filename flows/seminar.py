@@ -46,8 +46,10 @@ from flows.core import (
     nav_buttons,
     navigation_event,
 )
+from flows.typed import chinese_under_1000
 from knowledge.models import HONG_KONG, Lang
 from knowledge.models import Event as Seminar
+from knowledge.text import to_simplified
 
 FLOW = "seminar"
 
@@ -354,20 +356,6 @@ def parse_phone(text: str) -> str:
     raise _Invalid("seminar_bad_phone")
 
 
-_CHINESE_NUMBERS = {
-    "一": 1,
-    "二": 2,
-    "兩": 2,
-    "两": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-    "十": 10,
-}
 _PEOPLE = re.compile(r"\s*(?:個人|个人|位|人|個|个|people|persons|person|pax)$")
 
 
@@ -376,10 +364,11 @@ def parse_attendees(text: str) -> int:
     typed = _PEOPLE.sub("", unicodedata.normalize("NFKC", text).strip().lower())
     if re.fullmatch(r"[0-9]{1,4}", typed):
         number = int(typed)
-    elif typed in _CHINESE_NUMBERS:
-        number = _CHINESE_NUMBERS[typed]
     else:
-        raise _Invalid("seminar_bad_attendees")
+        spelled = chinese_under_1000(to_simplified(typed))
+        if spelled is None:
+            raise _Invalid("seminar_bad_attendees")
+        number = spelled
     if number < 1:
         raise _Invalid("seminar_bad_attendees")
     return number
