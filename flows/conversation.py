@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
-from flows import eligibility, estimate, seminar
+from flows import eligibility, estimate, recognition, seminar
 from flows.core import (
     Choice,
     Context,
@@ -68,11 +68,13 @@ class FlowModule(Protocol):
 FLOWS: dict[str, FlowModule] = {
     eligibility.FLOW: eligibility,
     estimate.FLOW: estimate,
+    recognition.FLOW: recognition,
     seminar.FLOW: seminar,
 }
 COMMAND_FLOWS = {
     "eligibility": "eligibility",
     "estimate": "estimate",
+    "recognition": "recognition",
     "seminars": "seminar",
     "seminar": "seminar",
 }

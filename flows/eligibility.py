@@ -330,6 +330,7 @@ def _finish(state: FlowState, ctx: Context) -> Result:
     buttons = (
         (Button(ctx.say("elig_next_estimate", lang), "estimate:start"),),
         (Button(ctx.say("elig_next_apply", lang), "faq:app_how_to_apply"),),
+        (Button(ctx.say("rec_button_start", lang), "recognition:start"),),
         (Button(ctx.say("button_person", lang), "nav:person"),),
     )
     return Result(state, (Reply(render_verdicts(verdicts, ctx, lang), buttons),))

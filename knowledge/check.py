@@ -6,6 +6,7 @@ e-mail address and web address in an answer must occur in one of the documents t
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -132,6 +133,15 @@ def unsupported(text: str, facts: SourceFacts) -> list[str]:
     return missing
 
 
+def date_stated(text: str, day: dt.date) -> bool:
+    """Whether ``text`` writes ``day``, as 2020 年 5 月 14 日 or 14 May 2020."""
+    text = to_halfwidth(text)
+    if f"{day.year}年{day.month}月{day.day}日" in re.sub(r"\s+", "", text):
+        return True
+    month = _MONTHS[day.month - 1][:3]
+    return bool(re.search(rf"(?<!\d)0?{day.day}\s+{month}[a-z]*\.?,?\s+{day.year}", text, re.I))
+
+
 def default_sources_dir() -> Path:
     """``../shared/seeds`` beside the checkout when present (the ground truth), else the copy."""
     shared = SOURCES_DIR.parents[2] / "shared" / "seeds"
@@ -144,16 +154,21 @@ class SourceLibrary:
     def __init__(self, directory: Path) -> None:
         self.directory = directory
         self._facts: dict[str, SourceFacts] = {}
+        self._texts: dict[str, str] = {}
 
     def names(self) -> list[str]:
         return sorted(path.name for path in self.directory.glob("*.txt"))
+
+    def text(self, doc: str) -> str:
+        if doc not in self._texts:
+            self._texts[doc] = (self.directory / doc).read_text(encoding="utf-8")
+        return self._texts[doc]
 
     def facts(self, sources: Iterable[Source]) -> SourceFacts:
         merged = SourceFacts(frozenset(), frozenset(), frozenset(), frozenset())
         for source in sources:
             if source.doc not in self._facts:
-                path = self.directory / source.doc
-                self._facts[source.doc] = SourceFacts.of(path.read_text(encoding="utf-8"))
+                self._facts[source.doc] = SourceFacts.of(self.text(source.doc))
             merged = merged | self._facts[source.doc]
         return merged
 
@@ -205,15 +220,37 @@ def check_knowledge(kb: KnowledgeBase, sources_dir: Path | None = None) -> list[
                     problems.append(
                         Problem(f"programme.yaml {scheme.id}", f"{figure} not in {rule.source.doc}")
                     )
+    recognition = programme.recognition
     rules: list[tuple[Source, float | None]] = [
         (programme.shareholding.source, programme.shareholding.mainland_more_than_pct),
         (programme.shareholding.source, programme.shareholding.applicant_at_least_pct),
         *((programme.procurement.source, t.up_to_hkd) for t in programme.procurement.tiers),
         *((programme.procurement.source, t.count) for t in programme.procurement.tiers),
+        *(
+            (recognition.source, count)
+            for count in (
+                recognition.year,
+                recognition.cost_options,
+                recognition.cost_options_with_voc_nox,
+                recognition.manufacturing_demonstration_projects,
+                recognition.excel_demonstration_projects,
+                recognition.excel_logos,
+                recognition.supply_chain_factories,
+                recognition.technology_service_projects,
+            )
+        ),
     ]
     for source, limit in rules:
         if limit is not None and unsupported(f"{limit:g}", library.facts([source])):
             problems.append(Problem("programme.yaml", f"{limit:g} not in {source.doc}"))
+    for name in ("opens", "closes", "since", "compliance_since"):
+        day: dt.date = getattr(recognition, name)
+        if not date_stated(library.text(recognition.source.doc), day):
+            problems.append(
+                Problem(
+                    f"programme.yaml recognition.{name}", f"{day} not in {recognition.source.doc}"
+                )
+            )
     for contact in programme.contacts:
         facts = library.facts([contact.source])
         for value in (contact.phone, contact.fax, contact.email, contact.website):

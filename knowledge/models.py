@@ -157,6 +157,39 @@ class ShareholdingRule(Frozen):
     source: Source
 
 
+class RecognitionRule(Frozen):
+    """The Recognition Scheme round the documents describe, and its new-application thresholds.
+
+    ``since`` is "the past five years" counted back from the day applications opened; a factory's
+    legal compliance is counted from ``compliance_since``. Renewal criteria (section 5 of the
+    guide) are different and are not modelled here.
+    """
+
+    year: int = Field(gt=2000)
+    opens: dt.date
+    closes: dt.date
+    since: dt.date
+    compliance_since: dt.date
+    cost_options: int = Field(gt=0, description="cost options implemented after the assessment")
+    cost_options_with_voc_nox: int = Field(gt=0, description="as many, when one cuts VOC or NOx")
+    manufacturing_demonstration_projects: int = Field(gt=0)
+    excel_demonstration_projects: int = Field(gt=0)
+    excel_logos: int = Field(gt=0, description="Partners (Manufacturing) logos obtained")
+    supply_chain_factories: int = Field(gt=0)
+    technology_service_projects: int = Field(gt=0)
+    source: Source
+
+    @model_validator(mode="after")
+    def _ordered(self) -> RecognitionRule:
+        if not self.since < self.compliance_since <= self.opens <= self.closes:
+            raise ValueError("dates must run since < compliance_since <= opens <= closes")
+        if self.cost_options_with_voc_nox > self.cost_options:
+            raise ValueError("cost_options_with_voc_nox must not exceed cost_options")
+        if self.excel_demonstration_projects <= self.manufacturing_demonstration_projects:
+            raise ValueError("the Excel logo needs more demonstration projects than the Partners")
+        return self
+
+
 class QuotationTier(Frozen):
     """How a purchase up to ``up_to_hkd`` (inclusive; None = any larger amount) is procured."""
 
@@ -191,6 +224,7 @@ class Programme(Frozen):
     contacts: tuple[Contact, ...] = Field(min_length=1)
     shareholding: ShareholdingRule
     procurement: Procurement
+    recognition: RecognitionRule
 
     @model_validator(mode="after")
     def _phases_known(self) -> Programme:

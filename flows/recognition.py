@@ -1,0 +1,610 @@
+"""The Recognition Scheme check: which of the four logos a new applicant may apply for.
+
+Like ``flows.eligibility``, ``evaluate`` is the rule book (sections 2 and 4 of the Recognition
+Scheme guide: answers in, one verdict per category out, each with a one-sentence reason and the
+section it rests on) and ``step`` is the dialogue, which asks only the questions whose answers
+change a verdict. Every threshold and date comes from ``recognition:`` in ``programme.yaml``; the
+result says, against ``ctx.today``, whether the round those rules belong to is open or closed.
+Renewal criteria (section 5) are different and are not evaluated here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from flows.core import (
+    DONE,
+    Back,
+    Button,
+    Cancel,
+    Choice,
+    Context,
+    Effect,
+    Event,
+    FlowState,
+    Handoff,
+    Reply,
+    Restart,
+    Result,
+    Start,
+    Text,
+    nav_buttons,
+    navigation_event,
+)
+from flows.eligibility import AnswerError, Verdict, scheme_name, source_text
+from flows.typed import chinese_under_1000, fold, parse_yes_no, typed_option
+from knowledge.answer import format_date
+from knowledge.models import Lang, RecognitionRule, Source
+
+FLOW = "recognition"
+CATEGORIES = (
+    "recognition_manufacturing",
+    "recognition_excel",
+    "recognition_supply_chain",
+    "recognition_technology_service",
+)
+ROLES = ("manufacturer", "supply_chain", "service_provider")
+ROLE_OF = {
+    "recognition_manufacturing": "manufacturer",
+    "recognition_excel": "manufacturer",
+    "recognition_supply_chain": "supply_chain",
+    "recognition_technology_service": "service_provider",
+}
+ANSWER_KEYS: dict[str, Any] = {
+    "role": ROLES,
+    # manufacturer: Partners and Excel Partners (Manufacturing)
+    "hk_company": bool,
+    "dp_count": int,
+    "onsite_assessment": bool,
+    "gd_audit": bool,
+    "gd_title": bool,
+    "partner_logo_repeated": bool,
+    "penalty_record": bool,
+    # buyer / trading company: Partners (Supply Chain)
+    "business_registered": bool,
+    "recommended_factories": bool,
+    "buys_from_recognised": bool,
+    # environmental technology service provider: Partners (Technology Service)
+    "registered_etsp": bool,
+    "project_count": int,
+    "complaint_record": bool,
+}
+
+_GUIDE = "recognition-scheme-2025-guide-zh-hans.txt"
+# (who may apply, the cleaner production criteria, the legal compliance criteria)
+_SECTIONS = {
+    "recognition_manufacturing": ("2.1 参加资格", "4.1 评审准则 一", "4.1 评审准则 二"),
+    "recognition_excel": ("2.2 参加资格", "4.2 评审准则 一", "4.2 评审准则 二"),
+    "recognition_supply_chain": ("2.3 参加资格", "4.3 评审准则", "4.3 评审准则"),
+    "recognition_technology_service": ("2.4 参加资格", "4.4 评审准则", "4.4 评审准则"),
+}
+
+
+def validate_answers(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """Check answers given as JSON: unknown keys and wrong values are errors, missing ones allowed."""
+    answers: dict[str, Any] = {}
+    for key, value in raw.items():
+        if key not in ANSWER_KEYS:
+            raise AnswerError(f"unknown key {key!r}; expected one of {', '.join(ANSWER_KEYS)}")
+        kind = ANSWER_KEYS[key]
+        if value is None:
+            continue
+        if kind is bool:
+            if not isinstance(value, bool):
+                raise AnswerError(f"{key} must be true or false")
+        elif kind is int:
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise AnswerError(f"{key} must be a whole number, 0 or more")
+        elif value not in kind:
+            raise AnswerError(f"{key} must be one of {', '.join(kind)}")
+        answers[key] = value
+    return answers
+
+
+# ----------------------------------------------------------------------------------- the rules
+
+Outcome = tuple[bool | None, str]
+
+
+def _manufacturing_route(a: Mapping[str, Any], rule: RecognitionRule) -> Outcome:
+    """4.1 一: an on-site assessment with its options done, two DPs, or a municipal audit/title."""
+    dps, onsite, audit = a.get("dp_count"), a.get("onsite_assessment"), a.get("gd_audit")
+    if dps is not None and dps >= rule.manufacturing_demonstration_projects:
+        return True, "rec_reason_mfg_dps"
+    if onsite:
+        return True, "rec_reason_mfg_onsite"
+    if audit:
+        return True, "rec_reason_mfg_audit"
+    if dps is None or onsite is None or audit is None:
+        return None, "rec_reason_mfg_route_unknown"
+    return False, "rec_reason_mfg_no_route"
+
+
+def _excel_route(a: Mapping[str, Any], rule: RecognitionRule) -> Outcome:
+    """4.2 一: the Partners logo twice plus this year's requirement, three DPs, or a title."""
+    dps, title, logos = a.get("dp_count"), a.get("gd_title"), a.get("partner_logo_repeated")
+    manufacturing = _manufacturing_route(a, rule)[0]
+    if dps is not None and dps >= rule.excel_demonstration_projects:
+        return True, "rec_reason_excel_dps"
+    if title:
+        return True, "rec_reason_excel_title"
+    if logos and manufacturing:
+        return True, "rec_reason_excel_logos"
+    if dps is None or title is None or logos is None or (logos and manufacturing is None):
+        return None, "rec_reason_excel_route_unknown"
+    if logos:
+        # "this year's requirement" may also be met under the renewal criteria (5.2), not here.
+        return None, "rec_reason_excel_renewal_review"
+    return False, "rec_reason_excel_no_route"
+
+
+def _factory(a: Mapping[str, Any], route: Outcome) -> Outcome:
+    """A Hong Kong company, a cleaner production route, and a clean legal record since 2024."""
+    hk, penalty = a.get("hk_company"), a.get("penalty_record")
+    met, reason = route
+    if hk is False:
+        return False, "rec_reason_not_hk_company"
+    if met is False:
+        return False, reason
+    if penalty is True:
+        return False, "rec_reason_penalty"
+    if hk is None:
+        return None, "rec_reason_hk_company_unknown"
+    if met is None:
+        return None, reason
+    if penalty is None:
+        return None, "rec_reason_penalty_unknown"
+    return True, reason
+
+
+def _supply_chain(a: Mapping[str, Any]) -> Outcome:
+    registered = a.get("business_registered")
+    recommended, buys = a.get("recommended_factories"), a.get("buys_from_recognised")
+    if registered is False:
+        return False, "rec_reason_sc_not_registered"
+    if recommended is False and buys is False:
+        return False, "rec_reason_sc_no_route"
+    if registered is None:
+        return None, "rec_reason_sc_registration_unknown"
+    if recommended:
+        return True, "rec_reason_sc_recommended"
+    if buys:
+        return True, "rec_reason_sc_buys"
+    return None, "rec_reason_sc_route_unknown"
+
+
+def _technology_service(a: Mapping[str, Any], rule: RecognitionRule) -> Outcome:
+    registered, projects = a.get("registered_etsp"), a.get("project_count")
+    complaint = a.get("complaint_record")
+    if registered is False:
+        return False, "rec_reason_ts_not_registered"
+    if projects is not None and projects < rule.technology_service_projects:
+        return False, "rec_reason_ts_too_few"
+    if complaint is True:
+        return False, "rec_reason_ts_complaint"
+    if registered is None:
+        return None, "rec_reason_ts_registration_unknown"
+    if projects is None:
+        return None, "rec_reason_ts_projects_unknown"
+    if complaint is None:
+        return None, "rec_reason_ts_complaint_unknown"
+    return True, "rec_reason_ts_ok"
+
+
+def _outcomes(a: Mapping[str, Any], rule: RecognitionRule) -> dict[str, Outcome]:
+    rules: dict[str, Callable[[], Outcome]] = {
+        "recognition_manufacturing": lambda: _factory(a, _manufacturing_route(a, rule)),
+        "recognition_excel": lambda: _factory(a, _excel_route(a, rule)),
+        "recognition_supply_chain": lambda: _supply_chain(a),
+        "recognition_technology_service": lambda: _technology_service(a, rule),
+    }
+    role = a.get("role")
+    outcome: dict[str, Outcome] = {}
+    for category in CATEGORIES:
+        if role is None:
+            outcome[category] = (None, "rec_reason_role_unknown")
+        elif role != ROLE_OF[category]:
+            outcome[category] = (False, f"rec_reason_{category}_for")
+        else:
+            outcome[category] = rules[category]()
+    return outcome
+
+
+_WHO_MAY_APPLY = frozenset(
+    {
+        "rec_reason_role_unknown",
+        "rec_reason_sc_not_registered",
+        "rec_reason_sc_registration_unknown",
+        "rec_reason_ts_not_registered",
+        "rec_reason_ts_registration_unknown",
+    }
+)
+
+
+def _source(category: str, reason: str) -> Source:
+    """The guide section a verdict rests on: who may apply (2.x), or the criteria (4.x)."""
+    who, criteria, compliance = _SECTIONS[category]
+    if reason.endswith("_for") or reason in _WHO_MAY_APPLY:
+        section = who
+    elif reason in ("rec_reason_not_hk_company", "rec_reason_hk_company_unknown"):
+        section = f"{who}（脚注4）"
+    elif reason.startswith("rec_reason_penalty"):
+        section = compliance
+    elif reason == "rec_reason_excel_renewal_review":
+        section = f"{criteria} 1; 5.2"
+    else:
+        section = criteria
+    return Source(doc=_GUIDE, section=section)
+
+
+def evaluate(answers: Mapping[str, Any], ctx: Context) -> tuple[Verdict, ...]:
+    """Every category's verdict for ``answers`` (validated keys; missing ones mean unanswered)."""
+    rule = ctx.kb.programme.recognition
+    outcome = _outcomes(answers, rule)
+    values = (
+        *_counts(rule).items(),
+        ("dp_count", str(answers.get("dp_count", 0))),
+        ("project_count", str(answers.get("project_count", 0))),
+    )
+    return tuple(
+        Verdict(category, *outcome[category], _source(category, outcome[category][1]), values)
+        for category in CATEGORIES
+    )
+
+
+def _counts(rule: RecognitionRule) -> dict[str, str]:
+    return {
+        "year": str(rule.year),
+        "cost_options": str(rule.cost_options),
+        "voc_options": str(rule.cost_options_with_voc_nox),
+        "dps": str(rule.manufacturing_demonstration_projects),
+        "excel_dps": str(rule.excel_demonstration_projects),
+        "logos": str(rule.excel_logos),
+        "factories": str(rule.supply_chain_factories),
+        "projects": str(rule.technology_service_projects),
+    }
+
+
+def _values(ctx: Context, lang: Lang) -> dict[str, str]:
+    """Every placeholder the recognition messages use, from programme.yaml, in ``lang``."""
+    rule = ctx.kb.programme.recognition
+    contact = ctx.kb.programme.contact("recognition_hk")
+    return {
+        **_counts(rule),
+        "opens": format_date(rule.opens, lang),
+        "closes": format_date(rule.closes, lang),
+        "since": format_date(rule.since, lang),
+        "compliance_since": format_date(rule.compliance_since, lang),
+        "rec_phone": contact.phone or "",
+        "rec_email": contact.email or "",
+    }
+
+
+def reason_text(verdict: Verdict, ctx: Context, lang: Lang) -> str:
+    return ctx.say(verdict.reason, lang, **{**_values(ctx, lang), **dict(verdict.values)})
+
+
+def round_status(ctx: Context, lang: Lang) -> str:
+    """Which round the rules are from, whether it is open today, renewals, whom to ask."""
+    rule = ctx.kb.programme.recognition
+    if ctx.today > rule.closes:
+        keys = ("rec_round_closed", "rec_renewal_note", "rec_secretariat_next_round")
+    elif ctx.today < rule.opens:
+        keys = ("rec_round_upcoming", "rec_renewal_note", "rec_secretariat_apply")
+    else:
+        keys = ("rec_round_open", "rec_renewal_note", "rec_secretariat_apply")
+    values = _values(ctx, lang)
+    return ("" if lang != "en" else " ").join(ctx.say(key, lang, **values) for key in keys)
+
+
+def render_verdicts(verdicts: tuple[Verdict, ...], ctx: Context, lang: Lang) -> str:
+    lines = [ctx.say("rec_result_header", lang, **_values(ctx, lang))]
+    for v in verdicts:
+        status = ctx.say(f"elig_status_{str(v.eligible).lower()}", lang)
+        lines.append(
+            f"\n• {scheme_name(v.scheme, ctx, lang)}: {status}\n  {reason_text(v, ctx, lang)}\n"
+            f"  ({ctx.say('source_label', lang)}: {source_text(v.source, ctx, lang)})"
+        )
+    lines.append("\n" + round_status(ctx, lang))
+    lines.append("\n" + ctx.say("rec_result_footer", lang))
+    return "\n".join(lines)
+
+
+# ------------------------------------------------------------------------------ typed numbers
+
+_FEWER = (
+    "less than",
+    "fewer than",
+    "under",
+    "below",
+    "up to",
+    "at most",
+    "<",
+    "少於",
+    "少过",
+    "少過",
+    "唔夠",
+    "不夠",
+    "未夠",
+    "不到",
+    "不足",
+    "以下",
+    "最多",
+)
+_MORE = ("more than", "over", "above", ">", "多過", "多於", "超過")
+_UNSURE = ("not sure", "don't know", "dont know", "no idea", "唔知", "不知", "唔肯定", "不確定")
+_VAGUE = ("一些", "一啲", "一點", "幾個", "some", "a few", "several", "many")
+_NONE_PHRASES = ("一個都冇", "一個都沒有", "一個也沒有", "一個都無")
+_ZERO_WORDS = ("none", "zero", "nil", "no", "冇", "沒有", "無", "零", "未有", "未做過")
+_NUMBER_WORDS = {
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+}
+
+
+def _has(folded: str, phrases: tuple[str, ...]) -> bool:
+    for phrase in phrases:
+        target = fold(phrase)
+        if target.isascii() and target[0].isalpha():
+            if re.search(rf"(?<![a-z]){re.escape(target)}(?![a-z])", folded):
+                return True
+        elif target in folded:
+            return True
+    return False
+
+
+def parse_count(text: str) -> int | None:
+    """2, "2個", "兩個", "三個或以上", "3+", "five", "冇" → the count; None when unclear.
+
+    A bound ("fewer than 5", "唔夠五個") or a vague amount ("幾個") is not a count: ask again.
+    "More than 4" is read as 5, the least number it allows.
+    """
+    folded = fold(text)
+    if _has(folded, _FEWER + _UNSURE + _VAGUE):
+        return None
+    if _has(folded, _NONE_PHRASES):
+        return 0
+    # A year ("since 2020") is not a count.
+    without_years = re.sub(r"(?<!\d)(?:19|20)\d\d(?!\d)\s*年?", " ", folded)
+    numbers = {int(digits) for digits in re.findall(r"\d+", without_years)}
+    for run in re.findall(r"[零〇一二两三四五六七八九十百廿]+", without_years):
+        if len(run) > 1 and not set(run) & set("十百廿"):
+            return None  # "兩三個" (two or three), "二零二零" (a year): not one count
+        value = chinese_under_1000(run)
+        if value is not None:
+            numbers.add(value)
+    numbers |= {_NUMBER_WORDS[w] for w in re.findall(r"[a-z]+", folded) if w in _NUMBER_WORDS}
+    if len(numbers) > 1:
+        return None
+    if numbers:
+        count = numbers.pop()
+        return count + 1 if _has(folded, _MORE) else count
+    return 0 if _has(folded, _ZERO_WORDS) else None
+
+
+# ------------------------------------------------------------------------------------ dialogue
+
+
+@dataclass(frozen=True)
+class Question:
+    """One question: its options (None = a count, with buttons up to ``cap`` or more)."""
+
+    key: str
+    prompt: str
+    options: tuple[str, ...] | None
+    cap: Callable[[RecognitionRule], int] | None = None
+
+    def count_options(self, rule: RecognitionRule) -> tuple[int, ...]:
+        """1, 2, …, cap ("or more") and 0 last, so a number typed in the console means itself."""
+        assert self.cap is not None
+        return (*range(1, self.cap(rule) + 1), 0)
+
+
+YES_NO = ("yes", "no")
+QUESTIONS = {
+    "role": Question("role", "rec_q_role", ROLES),
+    "hk_company": Question("hk_company", "rec_q_hk_company", YES_NO),
+    "dp_count": Question(
+        "dp_count", "rec_q_dp_count", None, lambda rule: rule.excel_demonstration_projects
+    ),
+    "onsite_assessment": Question("onsite_assessment", "rec_q_onsite_assessment", YES_NO),
+    "gd_audit": Question("gd_audit", "rec_q_gd_audit", YES_NO),
+    "gd_title": Question("gd_title", "rec_q_gd_title", YES_NO),
+    "partner_logo_repeated": Question(
+        "partner_logo_repeated", "rec_q_partner_logo_repeated", YES_NO
+    ),
+    "penalty_record": Question("penalty_record", "rec_q_penalty_record", YES_NO),
+    "business_registered": Question("business_registered", "rec_q_business_registered", YES_NO),
+    "recommended_factories": Question(
+        "recommended_factories", "rec_q_recommended_factories", YES_NO
+    ),
+    "buys_from_recognised": Question("buys_from_recognised", "rec_q_buys_from_recognised", YES_NO),
+    "registered_etsp": Question("registered_etsp", "rec_q_registered_etsp", YES_NO),
+    "project_count": Question(
+        "project_count", "rec_q_project_count", None, lambda rule: rule.technology_service_projects
+    ),
+    "complaint_record": Question("complaint_record", "rec_q_complaint_record", YES_NO),
+}
+
+
+def next_question(answers: Mapping[str, Any], rule: RecognitionRule) -> str | None:
+    """The first question whose answer is still needed for a verdict; None when all are known."""
+
+    def company(a: Mapping[str, Any]) -> bool:
+        return a.get("role") == "manufacturer" and a.get("hk_company") is True
+
+    def fewer_dps(a: Mapping[str, Any], needed: int) -> bool:
+        return company(a) and a.get("dp_count", 0) < needed
+
+    order: list[tuple[str, Callable[[Mapping[str, Any]], bool]]] = [
+        ("role", lambda a: True),
+        ("hk_company", lambda a: a["role"] == "manufacturer"),
+        ("dp_count", company),
+        (
+            "onsite_assessment",
+            lambda a: fewer_dps(a, rule.manufacturing_demonstration_projects),
+        ),
+        (
+            "gd_audit",
+            lambda a: (
+                fewer_dps(a, rule.manufacturing_demonstration_projects)
+                and a.get("onsite_assessment") is False
+            ),
+        ),
+        ("gd_title", lambda a: fewer_dps(a, rule.excel_demonstration_projects)),
+        (
+            "partner_logo_repeated",
+            lambda a: (
+                fewer_dps(a, rule.excel_demonstration_projects) and a.get("gd_title") is False
+            ),
+        ),
+        (
+            "penalty_record",
+            lambda a: (
+                company(a)
+                and (
+                    _manufacturing_route(a, rule)[0] is not False
+                    or _excel_route(a, rule)[0] is not False
+                )
+            ),
+        ),
+        ("business_registered", lambda a: a["role"] == "supply_chain"),
+        ("recommended_factories", lambda a: a.get("business_registered") is True),
+        ("buys_from_recognised", lambda a: a.get("recommended_factories") is False),
+        ("registered_etsp", lambda a: a["role"] == "service_provider"),
+        ("project_count", lambda a: a.get("registered_etsp") is True),
+        (
+            "complaint_record",
+            lambda a: a.get("project_count", 0) >= rule.technology_service_projects,
+        ),
+    ]
+    for key, needed in order:
+        if key not in answers and needed(answers):
+            return key
+    return None
+
+
+def _option_label(value: str, ctx: Context, lang: Lang) -> str:
+    if value in YES_NO:
+        return ctx.say(f"button_{value}", lang)
+    return ctx.say(f"rec_opt_{value}", lang)
+
+
+def _count_label(count: int, cap: int, ctx: Context, lang: Lang) -> str:
+    if count == 0:
+        return ctx.say("rec_opt_count_none", lang)
+    if count == cap:
+        return ctx.say("rec_opt_count_or_more", lang, n=cap)
+    return str(count)
+
+
+def ask(state: FlowState, ctx: Context, prefix: tuple[Reply, ...] = ()) -> Result:
+    """Show the current question."""
+    question = QUESTIONS[state.step]
+    lang = state.lang
+    rows: list[tuple[Button, ...]]
+    if question.options is None:
+        rule = ctx.kb.programme.recognition
+        counts = question.count_options(rule)
+        cap = max(counts)
+        buttons = [Button(_count_label(n, cap, ctx, lang), f"{FLOW}:{n}") for n in counts]
+        rows = [tuple(buttons[:-1]), (buttons[-1],)]
+    else:
+        rows = [(Button(_option_label(v, ctx, lang), f"{FLOW}:{v}"),) for v in question.options]
+    rows.append(nav_buttons(ctx, lang, back=bool(state.history)))
+    reply = Reply(ctx.say(question.prompt, lang, **_values(ctx, lang)), tuple(rows))
+    return Result(state, (*prefix, reply))
+
+
+def _advance(state: FlowState, ctx: Context, **answer: Any) -> Result:
+    answers = {**state.answers, **answer}
+    upcoming = next_question(answers, ctx.kb.programme.recognition)
+    if upcoming is None:
+        return _finish(state.finish(**answer), ctx)
+    return ask(state.ask(upcoming, **answer), ctx)
+
+
+def _finish(state: FlowState, ctx: Context) -> Result:
+    lang = state.lang
+    verdicts = evaluate(state.answers, ctx)
+    buttons = (
+        (Button(ctx.say("rec_next_apply", lang), "faq:rec_how_to_apply"),),
+        (Button(ctx.say("button_person", lang), "nav:person"),),
+    )
+    return Result(state, (Reply(render_verdicts(verdicts, ctx, lang), buttons),))
+
+
+def _chosen(question: Question, chosen: str, rule: RecognitionRule) -> Any:
+    if question.options is None:
+        valid = {str(n) for n in question.count_options(rule)}
+        return int(chosen) if chosen in valid else None
+    return chosen if chosen in question.options else None
+
+
+def _answer(state: FlowState, event: Event, ctx: Context) -> Result:
+    """Read the user's answer to the current question, or re-ask."""
+    question = QUESTIONS[state.step]
+    value: Any = None
+    if isinstance(event, Choice) and event.value.startswith(f"{FLOW}:"):
+        value = _chosen(question, event.value.split(":", 1)[1], ctx.kb.programme.recognition)
+    elif isinstance(event, Text):
+        if question.options is None:
+            value = parse_count(event.text)
+            if value is None:
+                return ask(state, ctx, (Reply(ctx.say("rec_bad_count", state.lang)),))
+        elif question.options == YES_NO:
+            yes = parse_yes_no(event.text)
+            value = None if yes is None else ("yes" if yes else "no")
+        else:
+            value = typed_option(event.text, question.options, ctx.kb.typed_answers)
+    if value is None:
+        return ask(state, ctx, (Reply(ctx.say("flow_not_understood", state.lang)),))
+    if question.options == YES_NO:
+        value = value == "yes"
+    return _advance(state, ctx, **{question.key: value})
+
+
+def start(lang: Lang, ctx: Context) -> Result:
+    state = FlowState(flow=FLOW, step="role", lang=lang)
+    intro = Reply(ctx.say("rec_intro", lang, **_values(ctx, lang)))
+    return ask(state, ctx, (intro,))
+
+
+def new_state(lang: Lang) -> FlowState:
+    """The state a shell creates before sending ``Start``."""
+    return FlowState(flow=FLOW, step="start", lang=lang)
+
+
+def step(state: FlowState | None, event: Event, ctx: Context, lang: Lang = "en") -> Result:
+    """One turn of the Recognition Scheme dialogue."""
+    if state is None or isinstance(event, Start) or state.step == "start":
+        return start(state.lang if state else lang, ctx)
+    event = navigation_event(event)
+    if state.step == DONE:
+        return Result(state)
+    if isinstance(event, Back):
+        previous = state.back()
+        answers = {k: v for k, v in previous.answers.items() if k != previous.step}
+        return ask(FlowState(FLOW, previous.step, state.lang, answers, previous.history), ctx)
+    if isinstance(event, Restart):
+        return start(state.lang, ctx)
+    if isinstance(event, Cancel):
+        return Result(state.finish(), (Reply(ctx.say("flow_cancelled", state.lang)),))
+    if isinstance(event, Handoff):
+        return Result(
+            state.finish(),
+            (Reply(ctx.say("flow_handoff", state.lang)),),
+            (Effect("handoff", {"flow": FLOW, "answers": dict(state.answers)}),),
+        )
+    return _answer(state, event, ctx)
