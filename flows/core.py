@@ -157,6 +157,12 @@ class FlowState:
             return self
         return replace(self, step=self.history[-1], history=self.history[:-1])
 
+    def reask_previous(self) -> FlowState:
+        """Back one question, forgetting the answer given to it so it is asked afresh."""
+        previous = self.back()
+        answers = {k: v for k, v in previous.answers.items() if k != previous.step}
+        return replace(previous, answers=answers)
+
     def finish(self, **answers: Any) -> FlowState:
         return replace(self, step=DONE, answers={**self.answers, **answers})
 
@@ -182,6 +188,19 @@ class Result:
     state: FlowState
     replies: tuple[Reply, ...] = ()
     effects: tuple[Effect, ...] = ()
+
+
+def leave(state: FlowState, event: Event, ctx: Context) -> Result | None:
+    """Cancel and Handoff end every flow the same way; None for any other event."""
+    if isinstance(event, Cancel):
+        return Result(state.finish(), (Reply(ctx.say("flow_cancelled", state.lang)),))
+    if isinstance(event, Handoff):
+        return Result(
+            state.finish(),
+            (Reply(ctx.say("flow_handoff", state.lang)),),
+            (Effect("handoff", {"flow": state.flow, "answers": dict(state.answers)}),),
+        )
+    return None
 
 
 def nav_buttons(ctx: Context, lang: Lang, back: bool = True) -> tuple[Button, ...]:

@@ -16,18 +16,16 @@ from flows.core import (
     DONE,
     Back,
     Button,
-    Cancel,
     Choice,
     Context,
-    Effect,
     Event,
     FlowState,
-    Handoff,
     Reply,
     Restart,
     Result,
     Start,
     Text,
+    leave,
     nav_buttons,
     navigation_event,
 )
@@ -251,14 +249,9 @@ def step(state: FlowState | None, event: Event, ctx: Context, lang: Lang = "en")
         return _ask_scheme(previous, ctx) if previous.step == "scheme" else _ask_cost(previous, ctx)
     if isinstance(event, Restart):
         return start(state.lang, ctx)
-    if isinstance(event, Cancel):
-        return Result(state.finish(), (Reply(ctx.say("flow_cancelled", state.lang)),))
-    if isinstance(event, Handoff):
-        return Result(
-            state.finish(),
-            (Reply(ctx.say("flow_handoff", state.lang)),),
-            (Effect("handoff", {"flow": FLOW, "answers": dict(state.answers)}),),
-        )
+    left = leave(state, event, ctx)
+    if left is not None:
+        return left
     if state.step == "scheme":
         return _scheme_answer(state, event, ctx)
     return _cost_answer(state, event, ctx)

@@ -19,18 +19,16 @@ from flows.core import (
     DONE,
     Back,
     Button,
-    Cancel,
     Choice,
     Context,
-    Effect,
     Event,
     FlowState,
-    Handoff,
     Reply,
     Restart,
     Result,
     Start,
     Text,
+    leave,
     nav_buttons,
     navigation_event,
 )
@@ -594,17 +592,10 @@ def step(state: FlowState | None, event: Event, ctx: Context, lang: Lang = "en")
     if state.step == DONE:
         return Result(state)
     if isinstance(event, Back):
-        previous = state.back()
-        answers = {k: v for k, v in previous.answers.items() if k != previous.step}
-        return ask(FlowState(FLOW, previous.step, state.lang, answers, previous.history), ctx)
+        return ask(state.reask_previous(), ctx)
     if isinstance(event, Restart):
         return start(state.lang, ctx)
-    if isinstance(event, Cancel):
-        return Result(state.finish(), (Reply(ctx.say("flow_cancelled", state.lang)),))
-    if isinstance(event, Handoff):
-        return Result(
-            state.finish(),
-            (Reply(ctx.say("flow_handoff", state.lang)),),
-            (Effect("handoff", {"flow": FLOW, "answers": dict(state.answers)}),),
-        )
+    left = leave(state, event, ctx)
+    if left is not None:
+        return left
     return _answer(state, event, ctx)
