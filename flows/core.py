@@ -13,6 +13,7 @@ Illegal input never changes the state: the flow re-asks the current question.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
@@ -201,6 +202,29 @@ def leave(state: FlowState, event: Event, ctx: Context) -> Result | None:
             (Effect("handoff", {"flow": state.flow, "answers": dict(state.answers)}),),
         )
     return None
+
+
+def guided_step(
+    state: FlowState | None,
+    event: Event,
+    ctx: Context,
+    lang: Lang,
+    *,
+    start: Callable[[Lang, Context], Result],
+    ask: Callable[[FlowState, Context], Result],
+    answer: Callable[[FlowState, Event, Context], Result],
+) -> Result:
+    """The turn every question-by-question flow takes: start, navigation, then the answer."""
+    if state is None or isinstance(event, Start) or state.step == "start":
+        return start(state.lang if state else lang, ctx)
+    event = navigation_event(event)
+    if state.step == DONE:
+        return Result(state)
+    if isinstance(event, Back):
+        return ask(state.reask_previous(), ctx)
+    if isinstance(event, Restart):
+        return start(state.lang, ctx)
+    return leave(state, event, ctx) or answer(state, event, ctx)
 
 
 def nav_buttons(ctx: Context, lang: Lang, back: bool = True) -> tuple[Button, ...]:

@@ -13,21 +13,16 @@ from typing import Any
 
 from flows.amounts import AmountError, parse_amount
 from flows.core import (
-    DONE,
-    Back,
     Button,
     Choice,
     Context,
     Event,
     FlowState,
     Reply,
-    Restart,
     Result,
-    Start,
     Text,
-    leave,
+    guided_step,
     nav_buttons,
-    navigation_event,
 )
 from flows.typed import typed_option
 from knowledge.answer import format_date
@@ -235,23 +230,16 @@ def new_state(lang: Lang) -> FlowState:
     return FlowState(flow=FLOW, step="start", lang=lang)
 
 
-def step(state: FlowState | None, event: Event, ctx: Context, lang: Lang = "en") -> Result:
-    """One turn of the estimate dialogue."""
-    if state is None or isinstance(event, Start) or state.step == "start":
-        return start(state.lang if state else lang, ctx)
-    event = navigation_event(event)
-    if state.step == DONE:
-        return Result(state)
-    if isinstance(event, Back):
-        previous = state.back()
-        if previous is state:
-            return _ask_scheme(state, ctx)
-        return _ask_scheme(previous, ctx) if previous.step == "scheme" else _ask_cost(previous, ctx)
-    if isinstance(event, Restart):
-        return start(state.lang, ctx)
-    left = leave(state, event, ctx)
-    if left is not None:
-        return left
+def _ask(state: FlowState, ctx: Context) -> Result:
+    return _ask_cost(state, ctx) if state.step == "cost" else _ask_scheme(state, ctx)
+
+
+def _answer(state: FlowState, event: Event, ctx: Context) -> Result:
     if state.step == "scheme":
         return _scheme_answer(state, event, ctx)
     return _cost_answer(state, event, ctx)
+
+
+def step(state: FlowState | None, event: Event, ctx: Context, lang: Lang = "en") -> Result:
+    """One turn of the estimate dialogue."""
+    return guided_step(state, event, ctx, lang, start=start, ask=_ask, answer=_answer)

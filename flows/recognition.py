@@ -16,21 +16,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from flows.core import (
-    DONE,
-    Back,
     Button,
     Choice,
     Context,
     Event,
     FlowState,
     Reply,
-    Restart,
     Result,
-    Start,
     Text,
-    leave,
+    guided_step,
     nav_buttons,
-    navigation_event,
 )
 from flows.eligibility import AnswerError, Verdict, scheme_name, source_text
 from flows.typed import chinese_under_1000, fold, parse_yes_no, typed_option
@@ -586,16 +581,4 @@ def new_state(lang: Lang) -> FlowState:
 
 def step(state: FlowState | None, event: Event, ctx: Context, lang: Lang = "en") -> Result:
     """One turn of the Recognition Scheme dialogue."""
-    if state is None or isinstance(event, Start) or state.step == "start":
-        return start(state.lang if state else lang, ctx)
-    event = navigation_event(event)
-    if state.step == DONE:
-        return Result(state)
-    if isinstance(event, Back):
-        return ask(state.reask_previous(), ctx)
-    if isinstance(event, Restart):
-        return start(state.lang, ctx)
-    left = leave(state, event, ctx)
-    if left is not None:
-        return left
-    return _answer(state, event, ctx)
+    return guided_step(state, event, ctx, lang, start=start, ask=ask, answer=_answer)
