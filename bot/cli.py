@@ -128,16 +128,16 @@ def _context(today: dt.date | None) -> object:
 def cmd_eligibility(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
     """Evaluate the eligibility rules for answers given as JSON, without a dialogue."""
     from flows import eligibility
-    from flows.core import Context
+    from flows.core import AnswerError, Context
 
     ctx = _context(args.today)
     assert isinstance(ctx, Context)
     try:
         raw = json.loads(args.answers)
         if not isinstance(raw, dict):
-            raise eligibility.AnswerError("--answers must be a JSON object")
+            raise AnswerError("--answers must be a JSON object")
         answers = eligibility.validate_answers(raw)
-    except (json.JSONDecodeError, eligibility.AnswerError) as exc:
+    except (json.JSONDecodeError, AnswerError) as exc:
         print(f"cppbot eligibility: {exc}", file=sys.stderr)
         return 2
     lang: Lang = args.lang or "en"

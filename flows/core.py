@@ -13,7 +13,7 @@ Illegal input never changes the state: the flow re-asks the current question.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
@@ -189,6 +189,39 @@ class Result:
     state: FlowState
     replies: tuple[Reply, ...] = ()
     effects: tuple[Effect, ...] = ()
+
+
+class AnswerError(ValueError):
+    """Answers that cannot be evaluated: an unknown key or a value of the wrong kind."""
+
+
+def validate_answers(raw: Mapping[str, Any], schema: Mapping[str, Any]) -> dict[str, Any]:
+    """Check answers given as JSON against ``schema`` (key → ``bool``, ``float`` for a percentage,
+    ``int`` for a count, or a tuple of choices): unknown keys and wrong values are errors, missing
+    keys (and nulls) mean "not answered"."""
+    answers: dict[str, Any] = {}
+    for key, value in raw.items():
+        if key not in schema:
+            raise AnswerError(f"unknown key {key!r}; expected one of {', '.join(schema)}")
+        kind = schema[key]
+        if value is None:
+            continue
+        if kind is bool:
+            if not isinstance(value, bool):
+                raise AnswerError(f"{key} must be true or false")
+        elif kind is float:
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise AnswerError(f"{key} must be a number")
+            if not 0 <= value <= 100:
+                raise AnswerError(f"{key} must be between 0 and 100")
+            value = float(value)
+        elif kind is int:
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise AnswerError(f"{key} must be a whole number, 0 or more")
+        elif value not in kind:
+            raise AnswerError(f"{key} must be one of {', '.join(kind)}")
+        answers[key] = value
+    return answers
 
 
 def leave(state: FlowState, event: Event, ctx: Context) -> Result | None:

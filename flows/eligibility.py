@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from flows import core
 from flows.core import (
     Button,
     Choice,
@@ -63,32 +64,9 @@ SOURCES = {
 }
 
 
-class AnswerError(ValueError):
-    """Answers that cannot be evaluated: an unknown key or a value of the wrong kind."""
-
-
 def validate_answers(raw: Mapping[str, Any]) -> dict[str, Any]:
-    """Check ``--answers`` JSON: unknown keys and wrong values are errors, missing keys allowed."""
-    answers: dict[str, Any] = {}
-    for key, value in raw.items():
-        if key not in ANSWER_KEYS:
-            raise AnswerError(f"unknown key {key!r}; expected one of {', '.join(ANSWER_KEYS)}")
-        kind = ANSWER_KEYS[key]
-        if value is None:
-            continue
-        if kind is bool:
-            if not isinstance(value, bool):
-                raise AnswerError(f"{key} must be true or false")
-        elif kind is float:
-            if isinstance(value, bool) or not isinstance(value, int | float):
-                raise AnswerError(f"{key} must be a number")
-            if not 0 <= value <= 100:
-                raise AnswerError(f"{key} must be between 0 and 100")
-            value = float(value)
-        elif value not in kind:  # type: ignore[operator]
-            raise AnswerError(f"{key} must be one of {', '.join(kind)}")  # type: ignore[arg-type]
-        answers[key] = value
-    return answers
+    """Check ``--answers`` JSON against this flow's keys (see ``core.validate_answers``)."""
+    return core.validate_answers(raw, ANSWER_KEYS)
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from flows import core
 from flows.core import (
     Button,
     Choice,
@@ -27,7 +28,7 @@ from flows.core import (
     guided_step,
     nav_buttons,
 )
-from flows.eligibility import AnswerError, Verdict, scheme_name, source_text
+from flows.eligibility import Verdict, scheme_name, source_text
 from flows.typed import chinese_under_1000, fold, parse_yes_no, typed_option
 from knowledge.answer import format_date
 from knowledge.models import Lang, RecognitionRule, Source
@@ -77,24 +78,8 @@ _SECTIONS = {
 
 
 def validate_answers(raw: Mapping[str, Any]) -> dict[str, Any]:
-    """Check answers given as JSON: unknown keys and wrong values are errors, missing ones allowed."""
-    answers: dict[str, Any] = {}
-    for key, value in raw.items():
-        if key not in ANSWER_KEYS:
-            raise AnswerError(f"unknown key {key!r}; expected one of {', '.join(ANSWER_KEYS)}")
-        kind = ANSWER_KEYS[key]
-        if value is None:
-            continue
-        if kind is bool:
-            if not isinstance(value, bool):
-                raise AnswerError(f"{key} must be true or false")
-        elif kind is int:
-            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-                raise AnswerError(f"{key} must be a whole number, 0 or more")
-        elif value not in kind:
-            raise AnswerError(f"{key} must be one of {', '.join(kind)}")
-        answers[key] = value
-    return answers
+    """Check answers given as JSON against this flow's keys (see ``core.validate_answers``)."""
+    return core.validate_answers(raw, ANSWER_KEYS)
 
 
 # ----------------------------------------------------------------------------------- the rules

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from flows import eligibility
-from flows.core import Back, Cancel, Choice, Context, FlowState, Handoff, Start, Text
+from flows.core import AnswerError, Back, Cancel, Choice, Context, FlowState, Handoff, Start, Text
 from knowledge.loader import KnowledgeBase
 from tests.conftest import TODAY
 
@@ -88,7 +88,7 @@ def test_shareholding_edges_are_explained_with_the_numbers_given(ctx: Context) -
     ],
 )
 def test_bad_answers_are_errors(raw: dict[str, Any], message: str) -> None:
-    with pytest.raises(eligibility.AnswerError, match=message):
+    with pytest.raises(AnswerError, match=message):
         eligibility.validate_answers(raw)
 
 

@@ -15,6 +15,7 @@ import yaml
 from flows import eligibility, recognition
 from flows.conversation import Session, handle
 from flows.core import (
+    AnswerError,
     Back,
     Cancel,
     Choice,
@@ -207,7 +208,7 @@ def test_every_verdict_renders_in_every_language(
     ],
 )
 def test_bad_answers_are_errors(raw: dict[str, Any], message: str) -> None:
-    with pytest.raises(eligibility.AnswerError, match=message):
+    with pytest.raises(AnswerError, match=message):
         recognition.validate_answers(raw)
 
 
