@@ -13,12 +13,16 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from knowledge.models import LANGS, Lang
 
+if TYPE_CHECKING:  # imported lazily at run time so `cppbot ask` starts fast
+    from flows.core import Context
+    from knowledge.answer import Assistant
 
-def _assistant() -> object:
+
+def _assistant() -> Assistant:
     from knowledge.answer import Assistant
     from knowledge.loader import default_knowledge
 
@@ -48,10 +52,8 @@ def _read_line(line: str) -> tuple[str, Lang | None]:
 
 def cmd_ask(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
     """Answer one question, or one per stdin line, as text or JSON Lines."""
-    from knowledge.answer import Assistant
 
     assistant = _assistant()
-    assert isinstance(assistant, Assistant)
 
     def answer(question: str, lang: Lang | None) -> None:
         result = assistant.ask(question, lang=args.lang or lang, today=args.today)
@@ -79,22 +81,21 @@ def cmd_ask(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
     return 0
 
 
-def _database_path() -> str:
+def _setting(name: str, default: str = "") -> str:
+    """A setting from the environment or ``.env`` in the working directory (environment wins)."""
     from dotenv import load_dotenv
 
     load_dotenv(Path.cwd() / ".env")
-    return os.environ.get("DATABASE_PATH", "").strip() or "cppbot.db"
+    return os.environ.get(name, "").strip() or default
 
 
 def cmd_chat(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
     """The console chat."""
     from bot.console import ConsoleChat, run
     from bot.storage import Storage
-    from knowledge.answer import Assistant
 
     assistant = _assistant()
-    assert isinstance(assistant, Assistant)
-    storage = Storage.open(_database_path())
+    storage = Storage.open(_setting("DATABASE_PATH", "cppbot.db"))
     try:
         run(ConsoleChat(assistant, storage, lang=args.lang or "en"), stdin, stdout)
     finally:
@@ -104,10 +105,7 @@ def cmd_chat(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
 
 def cmd_start(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
     """What ``make run`` starts: the Telegram bot with a token, else the console chat."""
-    from dotenv import load_dotenv
-
-    load_dotenv(Path.cwd() / ".env")
-    if os.environ.get("TELEGRAM_BOT_TOKEN", "").strip():
+    if _setting("TELEGRAM_BOT_TOKEN"):
         print(
             "TELEGRAM_BOT_TOKEN is set, but the Telegram adapter is not part of this release "
             "yet; starting the console chat instead.",
@@ -117,7 +115,7 @@ def cmd_start(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
     return cmd_chat(args, stdin, stdout)
 
 
-def _context(today: dt.date | None) -> object:
+def _context(today: dt.date | None) -> Context:
     from flows.core import Context
     from knowledge.answer import today_hk
     from knowledge.loader import default_knowledge
@@ -128,10 +126,9 @@ def _context(today: dt.date | None) -> object:
 def cmd_eligibility(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
     """Evaluate the eligibility rules for answers given as JSON, without a dialogue."""
     from flows import eligibility
-    from flows.core import AnswerError, Context
+    from flows.core import AnswerError
 
     ctx = _context(args.today)
-    assert isinstance(ctx, Context)
     try:
         raw = json.loads(args.answers)
         if not isinstance(raw, dict):
@@ -156,10 +153,8 @@ def cmd_estimate(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int
     """Estimate the subsidy for a scheme and a project cost."""
     from flows import estimate
     from flows.amounts import AmountError, parse_amount
-    from flows.core import Context
 
     ctx = _context(args.today)
-    assert isinstance(ctx, Context)
     try:
         amount = parse_amount(args.cost)
     except AmountError:
@@ -210,11 +205,9 @@ def cmd_kb_check(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int
 
 def cmd_kb_eval(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
     """Score an enquiry set: accuracy per language, out-of-scope rejection, the misses."""
-    from knowledge.answer import Assistant
     from knowledge.evaluate import evaluate, load_enquiries
 
     assistant = _assistant()
-    assert isinstance(assistant, Assistant)
     report = evaluate(assistant, load_enquiries(args.file))
     print(report.summary(), file=stdout)
     for line in report.miss_lines():

@@ -18,7 +18,6 @@ from flows.core import (
     Effect,
     Event,
     FlowState,
-    Handoff,
     Outcome,
     Reply,
     Result,
@@ -236,9 +235,7 @@ def _language(session: Session, argument: str, ctx: Context) -> Turn:
         from flows.core import Button
 
         buttons = tuple((Button(LANGUAGE_NAMES[code], f"lang:{code}"),) for code in LANGS)
-        return Turn(
-            session, (Reply(ctx.say("language_prompt", session.lang, options=""), buttons),)
-        )
+        return Turn(session, (Reply(ctx.say("language_prompt", session.lang), buttons),))
     updated = replace(session, lang=wanted)
     if updated.flow is not None:
         updated = replace(updated, flow=replace(updated.flow, lang=wanted))
@@ -322,8 +319,4 @@ def _answer_reply(answer: Answer, ctx: Context) -> Reply:
     return Reply(text, tuple(rows))
 
 
-def start_session(lang: Lang | None) -> Session:
-    return Session(lang=lang or "en")
-
-
-__all__ = ["Command", "Handoff", "Session", "Turn", "handle", "parse_command", "start_session"]
+__all__ = ["Command", "Session", "Turn", "handle", "parse_command"]

@@ -43,7 +43,6 @@ WEIGHTS: dict[str, float] = {
 # Confidence thresholds per language: English phrasing varies more, so good English matches
 # score lower, while off-topic English is mostly caught by the intents (see fit_search.py).
 MATCH_THRESHOLDS: dict[str, float] = {"en": 0.25, "yue": 0.29, "zh": 0.29}
-MATCH_THRESHOLD = max(MATCH_THRESHOLDS.values())
 SUGGEST_THRESHOLD = 0.10
 _RECALL_SHARE = 0.65  # phrase overlap favours covering the question over covering the phrasing
 
