@@ -6,10 +6,12 @@ import datetime as dt
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from bot.storage import Storage
 from knowledge.answer import Assistant
 from knowledge.loader import DATA_DIR, KnowledgeBase, default_knowledge
 
@@ -28,6 +30,14 @@ def kb() -> KnowledgeBase:
 @pytest.fixture(scope="session")
 def assistant(kb: KnowledgeBase) -> Assistant:
     return Assistant(kb)
+
+
+@pytest.fixture
+def fresh_db() -> Iterator[Storage]:
+    """An empty in-memory database, as the bot's storage sees it."""
+    storage = Storage.open(":memory:")
+    yield storage
+    storage.close()
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 
 import pytest
 
@@ -11,13 +10,6 @@ from bot.console import ConsoleChat, run
 from bot.storage import Storage
 from knowledge.answer import Assistant
 from knowledge.evaluate import script_ok
-
-
-@pytest.fixture
-def fresh_db() -> Iterator[Storage]:
-    storage = Storage.open(":memory:")
-    yield storage
-    storage.close()
 
 
 @pytest.fixture

@@ -16,17 +16,13 @@ GOLDEN = sorted((Path(__file__).parent / "golden").glob("console_*.yaml"))
 
 
 @pytest.mark.parametrize("path", GOLDEN, ids=[p.stem for p in GOLDEN])
-def test_golden_conversation(assistant: Assistant, path: Path) -> None:
+def test_golden_conversation(assistant: Assistant, fresh_db: Storage, path: Path) -> None:
     script: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
-    storage = Storage.open(":memory:")
-    chat = ConsoleChat(assistant, storage, lang=script["lang"])
-    try:
-        for number, turn in enumerate(script["turns"], 1):
-            said = "\n".join(chat.reply(str(turn["user"])))
-            for expected in turn.get("expect", []):
-                assert expected in said, f"{path.name} turn {number} ({turn['user']!r}):\n{said}"
-    finally:
-        storage.close()
+    chat = ConsoleChat(assistant, fresh_db, lang=script["lang"])
+    for number, turn in enumerate(script["turns"], 1):
+        said = "\n".join(chat.reply(str(turn["user"])))
+        for expected in turn.get("expect", []):
+            assert expected in said, f"{path.name} turn {number} ({turn['user']!r}):\n{said}"
 
 
 def test_golden_files_cover_every_language() -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -31,13 +30,6 @@ EVENT = Event(
 UNLIMITED = EVENT.model_copy(
     update={"id": "test_unlimited", "capacity": None, "limit_per_company": None}
 )
-
-
-@pytest.fixture
-def fresh_db() -> Iterator[Storage]:
-    storage = Storage.open(":memory:")
-    yield storage
-    storage.close()
 
 
 def details(event: Event = EVENT, **changes: Any) -> dict[str, Any]:
