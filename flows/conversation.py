@@ -11,8 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
-from flows import eligibility, estimate, recognition, seminar
+from flows import eligibility, estimate, handoff, recognition, seminar
 from flows.core import (
+    Button,
     Choice,
     Context,
     Effect,
@@ -69,6 +70,7 @@ FLOWS: dict[str, FlowModule] = {
     estimate.FLOW: estimate,
     recognition.FLOW: recognition,
     seminar.FLOW: seminar,
+    handoff.FLOW: handoff,
 }
 COMMAND_FLOWS = {
     "eligibility": "eligibility",
@@ -183,7 +185,11 @@ def _run(session: Session, name: str, event: Event, ctx: Context) -> Turn:
     module = FLOWS[name]
     state = session.flow if session.flow is not None and session.flow.flow == name else None
     result = module.step(state or module.new_state(session.lang), event, ctx)
-    return Turn(replace(session, flow=result.state, misses=0), result.replies, result.effects)
+    session = replace(session, flow=result.state, misses=0)
+    wanted = next((e for e in result.effects if e.kind == "handoff"), None)
+    if wanted is not None and name != handoff.FLOW:
+        return _handoff(session, ctx, flow=result.state, answers=wanted.data.get("answers", {}))
+    return Turn(session, result.replies, result.effects)
 
 
 def _to_flow(session: Session, event: Event, ctx: Context) -> Turn:
@@ -203,9 +209,14 @@ def _command(session: Session, command: Command, ctx: Context, assistant: Assist
         deep = COMMAND_FLOWS.get(command.argument.lower())
         if deep:
             return _start_flow(session, deep, ctx)
-        return Turn(
-            replace(session, flow=None), (say(ctx, session, "welcome"), say(ctx, session, "help"))
+        languages = tuple(
+            Button(LANGUAGE_NAMES[code], f"lang:{code}") for code in LANGS if code != session.lang
         )
+        welcome = Reply(
+            ctx.say("welcome", session.lang) + "\n\n" + ctx.say("language_offer", session.lang),
+            (languages,),
+        )
+        return Turn(replace(session, flow=None), (welcome, say(ctx, session, "help")))
     if name == "language":
         return _language(session, command.argument, ctx)
     if name in COMMAND_FLOWS:
@@ -215,7 +226,7 @@ def _command(session: Session, command: Command, ctx: Context, assistant: Assist
             return Turn(session, (say(ctx, session, "nothing_to_cancel"),))
         return _to_flow(session, Choice("nav:cancel"), ctx)
     if name == "staff":
-        return _handoff(session, ctx, command.argument)
+        return _handoff(session, ctx, note=command.argument)
     if name == "mine":
         return _run(replace(session, flow=None), seminar.FLOW, Choice("seminar:mine"), ctx)
     if name == "privacy":
@@ -232,8 +243,6 @@ def _command(session: Session, command: Command, ctx: Context, assistant: Assist
 def _language(session: Session, argument: str, ctx: Context) -> Turn:
     wanted = LANGUAGE_WORDS.get(argument.strip().lower())
     if wanted is None:
-        from flows.core import Button
-
         buttons = tuple((Button(LANGUAGE_NAMES[code], f"lang:{code}"),) for code in LANGS)
         return Turn(session, (Reply(ctx.say("language_prompt", session.lang), buttons),))
     updated = replace(session, lang=wanted)
@@ -247,22 +256,27 @@ def _language(session: Session, argument: str, ctx: Context) -> Turn:
 PERSONAL_KEYS = frozenset({"name", "company", "email", "phone"})
 
 
-def _handoff(session: Session, ctx: Context, note: str = "") -> Turn:
-    """Hand the case to a person, with everything the staff need to pick it up."""
-    flow = session.flow
-    answers = {k: v for k, v in (flow.answers if flow else {}).items() if k not in PERSONAL_KEYS}
+def _handoff(
+    session: Session,
+    ctx: Context,
+    note: str = "",
+    flow: FlowState | None = None,
+    answers: dict[str, Any] | None = None,
+) -> Turn:
+    """Hand the case to a person: start the handoff flow with everything staff need to pick it
+    up (the flow's answers without personal data, the question, the last misses)."""
+    flow = flow or session.flow
+    if answers is None:
+        answers = dict(flow.answers) if flow is not None else {}
     case = {
         "lang": session.lang,
         "question": note or session.last_question,
-        "flow": flow.flow if flow else None,
-        "answers": answers,
+        "flow": flow.flow if flow is not None and flow.flow != handoff.FLOW else None,
+        "answers": {k: v for k, v in answers.items() if k not in PERSONAL_KEYS},
         "recent_misses": [list(m) for m in session.recent_misses],
     }
-    return Turn(
-        replace(session, flow=flow.finish() if flow is not None else None, misses=0),
-        (say(ctx, session, "flow_handoff"),),
-        (Effect("handoff", case),),
-    )
+    result = handoff.begin(session.lang, case, ctx)
+    return Turn(replace(session, flow=result.state, misses=0), result.replies, result.effects)
 
 
 def _choice(session: Session, choice: Choice, ctx: Context, assistant: Assistant) -> Turn:
@@ -275,7 +289,7 @@ def _choice(session: Session, choice: Choice, ctx: Context, assistant: Assistant
         return _faq(session, question, ctx, assistant)
     if rest == "start" and prefix in FLOWS:
         return _start_flow(session, prefix, ctx)
-    if value == "nav:person" and session.active is None:
+    if value == "nav:person" and (session.active is None or session.active.flow == handoff.FLOW):
         return _handoff(session, ctx)
     active = session.active
     if active is not None and (prefix == active.flow or prefix == "nav"):
@@ -295,8 +309,6 @@ def _faq(session: Session, text: str, ctx: Context, assistant: Assistant) -> Tur
     recent = (*session.recent_misses, (text[:200], round(answer.score, 3)))[-5:]
     session = replace(session, misses=misses, recent_misses=recent)
     if misses >= MISSES_BEFORE_PERSON:
-        from flows.core import Button
-
         buttons = ((Button(ctx.say("button_person", lang), "nav:person"),),)
         return Turn(
             replace(session, misses=0),
@@ -307,16 +319,15 @@ def _faq(session: Session, text: str, ctx: Context, assistant: Assistant) -> Tur
 
 
 def _answer_reply(answer: Answer, ctx: Context) -> Reply:
-    """An FAQ answer with its source, related questions as buttons, and feedback buttons."""
-    from flows.core import Button
-
+    """An FAQ answer with its source, related questions as buttons, and (for shells that can)
+    feedback buttons."""
     text = answer.answer
     if answer.source:
         text += f"\n\n({ctx.say('source_label', answer.lang)}: {answer.source})"
     rows = [(Button(s.question, f"faq:{s.faq_id}"),) for s in answer.suggestions]
     if not answer.matched and answer.intent in (None, "out_of_scope"):
         rows.append((Button(ctx.say("button_person", answer.lang), "nav:person"),))
-    return Reply(text, tuple(rows))
+    return Reply(text, tuple(rows), feedback=answer.faq_id if answer.matched else None)
 
 
 __all__ = ["Command", "Session", "Turn", "handle", "parse_command"]

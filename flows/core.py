@@ -89,6 +89,7 @@ class Reply:
 
     text: str
     buttons: tuple[tuple[Button, ...], ...] = ()
+    feedback: str | None = None  # the FAQ id this reply answers: shells that can, ask 👍/👎
 
     def all_buttons(self) -> list[Button]:
         return [button for row in self.buttons for button in row]
@@ -180,6 +181,20 @@ class Context:
 
     def say(self, key: str, lang: Lang, **values: Any) -> str:
         return self.kb.say(key, lang, **values)
+
+
+def say_date(day: dt.date, ctx: Context, lang: Lang) -> str:
+    """A date as users read it, with its weekday: "Mon 23 Nov 2026", "2026年11月23日（星期一）"."""
+    weekdays = ctx.say("seminar_weekdays", lang).split()
+    months = ctx.say("seminar_months", lang).split()
+    return ctx.say(
+        "seminar_date",
+        lang,
+        weekday=weekdays[day.weekday()],
+        day=day.day,
+        month=months[day.month - 1],
+        year=day.year,
+    )
 
 
 @dataclass(frozen=True)

@@ -45,6 +45,7 @@ from flows.core import (
     Text,
     nav_buttons,
     navigation_event,
+    say_date,
 )
 from flows.typed import chinese_under_1000
 from knowledge.models import HONG_KONG, Lang
@@ -710,16 +711,7 @@ def _details(event: Seminar, lang: Lang, ctx: Context) -> dict[str, str]:
     """Title, date, time, venue and language of an event as the user reads them."""
     starts = event.starts.astimezone(HONG_KONG)
     ends = event.ends.astimezone(HONG_KONG)
-    weekdays = ctx.say("seminar_weekdays", lang).split()
-    months = ctx.say("seminar_months", lang).split()
-    date = ctx.say(
-        "seminar_date",
-        lang,
-        weekday=weekdays[starts.weekday()],
-        day=starts.day,
-        month=months[starts.month - 1],
-        year=starts.year,
-    )
+    date = say_date(starts.date(), ctx, lang)
     time = ctx.say("seminar_time", lang, start=f"{starts:%H:%M}", end=f"{ends:%H:%M}")
     venue = ctx.say("seminar_online", lang) if event.venue == "online" else event.venue.get(lang)
     return {

@@ -69,3 +69,13 @@ def clean(text: str) -> str:
     text = to_halfwidth(text)
     text = "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in text)
     return re.sub(r"\s+", " ", text).strip()
+
+
+def tidy(text: str) -> str:
+    """User text kept as typed (for staff to read): control characters removed, line breaks and
+    full-width punctuation kept, blank lines and outer spaces trimmed."""
+    lines = (
+        "".join(ch for ch in line if unicodedata.category(ch)[0] != "C").strip()
+        for line in text.splitlines()
+    )
+    return "\n".join(line for line in lines if line)

@@ -73,9 +73,13 @@ def test_handoff_carries_the_case(ctx: Context, assistant: Assistant) -> None:
     session = say(session, "/eligibility", ctx, assistant).session
     session = say(session, "公司", ctx, assistant).session
     turn = say(session, "/staff", ctx, assistant)
+    assert not turn.effects  # first the collection statement and the company
+    turn = handle(turn.session, Choice("handoff:skip"), ctx, assistant)
+    turn = say(turn.session, "我想問點樣申請", ctx, assistant)
     (effect,) = turn.effects
     assert "handoff" == effect.kind
     assert {"org_type": "company"} == effect.data["answers"]
+    assert "我想問點樣申請" == effect.data["question"] and "" == effect.data["company"]
     assert "eligibility" == effect.data["flow"] and "yue" == effect.data["lang"]
     assert [["blorp fizzle", 0.05]] == effect.data["recent_misses"]
 
