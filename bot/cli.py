@@ -103,14 +103,32 @@ def cmd_chat(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
     return 0
 
 
+def cmd_run(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
+    """The Telegram bot, with the settings from the environment and ``.env``, checked first."""
+    import logging
+
+    from bot.config import ConfigError, load_settings, read_environment
+    from bot.logs import setup_logging
+
+    try:
+        settings = load_settings(read_environment())
+    except ConfigError as exc:
+        print("cppbot run: the configuration has problems:", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  - {problem}", file=sys.stderr)
+        print("See .env.example for every setting.", file=sys.stderr)
+        return 2
+    setup_logging([settings.token, settings.webhook_secret or ""], level=logging.INFO)
+    from bot.telegram_app import run
+
+    run(settings)
+    return 0
+
+
 def cmd_start(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
     """What ``make run`` starts: the Telegram bot with a token, else the console chat."""
     if _setting("TELEGRAM_BOT_TOKEN"):
-        print(
-            "TELEGRAM_BOT_TOKEN is set, but the Telegram adapter is not part of this release "
-            "yet; starting the console chat instead.",
-            file=sys.stderr,
-        )
+        return cmd_run(args, stdin, stdout)
     args.lang = None
     return cmd_chat(args, stdin, stdout)
 
@@ -215,6 +233,71 @@ def cmd_kb_eval(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
     return 0
 
 
+def _suggestion_id(value: str) -> int:
+    """A suggestion id as listed ("#12") or bare ("12")."""
+    try:
+        return int(value.strip().removeprefix("#"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a suggestion id: {value!r}") from None
+
+
+def cmd_kb_pending(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
+    """Staff's review of "add as alternate question": list pending suggestions, resolve some.
+
+    The database only records the decision; accepting means staff have pasted the question
+    into the YAML themselves (reviewed, in version control), so the hint says where.
+    """
+    from bot.storage import Storage
+
+    storage = Storage.open(args.db or _setting("DATABASE_PATH", "cppbot.db"))
+    try:
+        failed = False
+        decisions = [(n, True) for n in args.accept] + [(n, False) for n in args.reject]
+        for suggestion_id, accept in decisions:
+            status = "accepted" if accept else "rejected"
+            if storage.resolve_suggestion(suggestion_id, "accepted" if accept else "rejected"):
+                print(f"#{suggestion_id} {status}", file=stdout)
+            else:
+                print(f"cppbot kb pending: no pending suggestion #{suggestion_id}", file=sys.stderr)
+                failed = True
+        pending = storage.pending_suggestions()
+    finally:
+        storage.close()
+    if decisions:
+        print(file=stdout)
+    if not pending:
+        print("No pending suggestions.", file=stdout)
+        return 1 if failed else 0
+
+    from knowledge.loader import default_knowledge
+
+    kb = default_knowledge()
+    groups: dict[str, list[str]] = {}
+    for suggestion in pending:
+        groups.setdefault(suggestion.faq_id, []).append(
+            f"  #{suggestion.id} [{suggestion.lang}] {suggestion.question}"
+        )
+    for faq_id, lines in groups.items():
+        try:
+            heading = kb.entry(faq_id).questions.get("en")[0]
+            where = f"knowledge/data/faq/{kb.faq_files[faq_id]}"
+        except KeyError:
+            heading, where = "(no longer in the knowledge base)", ""
+        print(f"{faq_id}: {heading}", file=stdout)
+        for line in lines:
+            print(line, file=stdout)
+        if where:
+            print(f"  -> add to {where}, entry {faq_id}, under questions/<lang>", file=stdout)
+        print(file=stdout)
+    print(
+        "To add one: paste the question into the entry's questions, under its language, in\n"
+        "the YAML file named above; run `cppbot kb check`; then `cppbot kb pending --accept ID`.\n"
+        "To drop one: `cppbot kb pending --reject ID`. Both options can be repeated.",
+        file=stdout,
+    )
+    return 1 if failed else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="cppbot", description="Cleaner Production Partnership Programme enquiry assistant"
@@ -223,6 +306,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     start = sub.add_parser("start", help="Telegram bot if TELEGRAM_BOT_TOKEN is set, else console")
     start.set_defaults(func=cmd_start)
+
+    run = sub.add_parser("run", help="the Telegram bot (settings from the environment or .env)")
+    run.set_defaults(func=cmd_run)
 
     chat = sub.add_parser("chat", help="chat with the bot in this terminal")
     chat.add_argument("--lang", choices=LANGS, help="language to start in")
@@ -259,6 +345,25 @@ def build_parser() -> argparse.ArgumentParser:
     evaluation = kb_sub.add_parser("eval", help="score an enquiry set (JSON Lines)")
     evaluation.add_argument("file", type=Path)
     evaluation.set_defaults(func=cmd_kb_eval)
+    pending = kb_sub.add_parser("pending", help='review "add as alternate question" suggestions')
+    pending.add_argument("--db", help="database file (default: DATABASE_PATH or cppbot.db)")
+    pending.add_argument(
+        "--accept",
+        action="append",
+        default=[],
+        type=_suggestion_id,
+        metavar="ID",
+        help="mark a suggestion accepted (after adding it to the YAML); repeatable",
+    )
+    pending.add_argument(
+        "--reject",
+        action="append",
+        default=[],
+        type=_suggestion_id,
+        metavar="ID",
+        help="mark a suggestion rejected; repeatable",
+    )
+    pending.set_defaults(func=cmd_kb_pending)
     return parser
 
 
