@@ -1,0 +1,138 @@
+"""The Telegram handlers: unpack the update, call the desk, done.
+
+They are deliberately thin and uniform (in the manner of python-telegram-bot's
+``conversationbot.py`` example): every rule lives in ``bot.desk`` and ``flows``, so what a user
+sees is the same in the console, in the tests and on Telegram.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import InlineKeyboardMarkup, MaybeInaccessibleMessage, Message, Update
+from telegram.error import TelegramError
+from telegram.ext import ContextTypes
+
+from bot.desk import Desk
+from bot.render import escape
+from flows.conversation import FLOWS
+from flows.core import Choice, Text
+
+log = logging.getLogger(__name__)
+
+Context = ContextTypes.DEFAULT_TYPE
+
+# Buttons that answer a question: once pressed, the question shows the answer instead of buttons.
+ANSWER_PREFIXES = frozenset({*FLOWS, "nav", "lang", "rate", "ticket"})
+
+
+def desk_of(context: Context) -> Desk:
+    desk: Desk = context.bot_data["desk"]
+    return desk
+
+
+async def on_text(update: Update, context: Context) -> None:
+    """Text or a command in a private chat: the conversation (or the open ticket)."""
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None or message.text is None:
+        return
+    await desk_of(context).converse(
+        context.bot,
+        message.chat_id,
+        user.id,
+        user.language_code,
+        Text(message.text),
+        message.message_id,
+    )
+
+
+async def on_media(update: Update, context: Context) -> None:
+    """A voice message, photo, sticker, file or location in a private chat."""
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None:
+        return
+    await desk_of(context).not_text(
+        context.bot, message.chat_id, user.id, message.message_id, user.language_code
+    )
+
+
+async def on_button(update: Update, context: Context) -> None:
+    """An inline button: feedback, rating, a flow's answer, or a staff "teach" button."""
+    query, user = update.callback_query, update.effective_user
+    if query is None or user is None or query.message is None:
+        return
+    desk, data, chat = desk_of(context), query.data or "", query.message.chat
+    if chat.type != chat.PRIVATE:
+        taught = desk.teach(user.id, data) if desk.is_staff(chat.id, user.id) else ""
+        await query.answer(taught[:200], show_alert=bool(taught))
+        return
+    notice = await desk.user_button(context.bot, chat.id, user.id, user.language_code, data)
+    await query.answer((notice or "")[:200])
+    await _show_choice(query.message, data)
+    if notice is None:
+        await desk.converse(context.bot, chat.id, user.id, user.language_code, Choice(data))
+
+
+async def on_staff_message(update: Update, context: Context) -> None:
+    """A staff message in the staff chat: copied to the ticket's user, if it is in a ticket."""
+    message = update.effective_message
+    if message is not None:
+        await desk_of(context).relay_to_user(context.bot, message)
+
+
+async def on_staff_command(update: Update, context: Context) -> None:
+    """/tickets, /stats, /close and /help for staff (the handler's filters check who asks)."""
+    message = update.effective_message
+    if message is None or message.text is None:
+        return
+    desk = desk_of(context)
+    name, _, argument = message.text[1:].partition(" ")
+    name = name.split("@", 1)[0].lower()
+    if name == "close":
+        await desk.close_command(context.bot, message, argument)
+        return
+    reports = {"tickets": desk.tickets_text, "stats": desk.stats_text}
+    text = reports[name]() if name in reports else desk.say("staff_help", desk.staff_lang)
+    await message.reply_text(escape(text), parse_mode="HTML", do_quote=True)
+
+
+async def on_error(update: object, context: Context) -> None:
+    """Log the failure without message text, and tell the user something went wrong."""
+    update_id = update.update_id if isinstance(update, Update) else None
+    log.error("update %s failed", update_id, exc_info=context.error)
+    if not isinstance(update, Update) or update.effective_chat is None:
+        return
+    if update.effective_chat.type != update.effective_chat.PRIVATE:
+        return
+    desk = desk_of(context)
+    user = update.effective_user
+    lang = desk.session(user.id, user.language_code).lang if user else "en"
+    try:
+        await context.bot.send_message(
+            update.effective_chat.id, escape(desk.say("error_generic", lang)), parse_mode="HTML"
+        )
+    except TelegramError:
+        log.warning("could not tell the user about the failure of update %s", update_id)
+
+
+async def _show_choice(message: MaybeInaccessibleMessage, data: str) -> None:
+    """After a press, the message keeps a trace of the choice and loses stale buttons: answered
+    questions show "» Yes"; an FAQ answer only loses its 👍/👎 row."""
+    if not isinstance(message, Message) or message.reply_markup is None:
+        return
+    rows = message.reply_markup.inline_keyboard
+    if data.startswith("fb:"):
+        kept = [row for row in rows if not any(str(b.callback_data).startswith("fb:") for b in row)]
+        try:
+            await message.edit_reply_markup(InlineKeyboardMarkup(kept) if kept else None)
+        except TelegramError as exc:
+            log.debug("keyboard not updated: %s", exc)
+        return
+    if data.partition(":")[0] not in ANSWER_PREFIXES or message.text is None:
+        return
+    label = next((b.text for row in rows for b in row if b.callback_data == data), None)
+    text = escape(message.text) + (f"\n\n» {escape(label)}" if label else "")
+    try:
+        await message.edit_text(text, parse_mode="HTML", reply_markup=None)
+    except TelegramError as exc:
+        log.debug("message not updated: %s", exc)

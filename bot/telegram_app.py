@@ -1,0 +1,107 @@
+"""The composition root of the Telegram bot: one place builds the Application and its handlers,
+opens the database and the knowledge base (in ``post_init``) and closes them on shutdown.
+
+``run`` is what ``cppbot run`` (and ``make run`` with a token) starts: long polling, or a
+webhook when ``WEBHOOK_URL`` is set. Conversation state lives in SQLite (``Storage``), not in a
+pickle file, so a restart carries every conversation on.
+"""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import urlsplit
+
+from telegram import Update
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot import handlers
+from bot.config import Settings
+from bot.desk import Desk
+from bot.storage import Storage
+from knowledge.answer import Assistant
+from knowledge.loader import default_knowledge, load_knowledge
+
+log = logging.getLogger(__name__)
+
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
+STAFF_COMMANDS = ["tickets", "stats", "close", "help"]
+
+
+async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
+    """Open the resources once the bot is known to Telegram; set the command menus."""
+    settings: Settings = app.bot_data["settings"]
+    kb = load_knowledge(settings.knowledge_dir) if settings.knowledge_dir else default_knowledge()
+    desk = Desk(settings, Storage.open(settings.database_path), Assistant(kb))
+    app.bot_data["desk"] = desk
+    await desk.set_commands(app.bot, "en")
+    log.info("cppbot is running as @%s", app.bot.username)
+
+
+async def _post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
+    desk: Desk | None = app.bot_data.get("desk")
+    if desk is not None:
+        desk.storage.close()
+
+
+def add_handlers(app: Application, settings: Settings) -> None:  # type: ignore[type-arg]
+    """Who may do what: staff commands in the staff chat (or for STAFF_USER_IDS), staff messages
+    relayed from the staff chat, and everything else only in private chats."""
+    staff_chat = filters.Chat(chat_id=[settings.staff_chat_id] if settings.staff_chat_id else [])
+    staff_users = filters.User(user_id=list(settings.staff_user_ids))
+    message = filters.UpdateType.MESSAGE
+    private = filters.ChatType.PRIVATE & message
+    app.add_handlers(
+        [
+            CommandHandler(STAFF_COMMANDS, handlers.on_staff_command, staff_chat & message),
+            MessageHandler(
+                staff_chat & message & ~filters.COMMAND & ~filters.StatusUpdate.ALL,
+                handlers.on_staff_message,
+            ),
+            CommandHandler(
+                ["tickets", "stats", "close"], handlers.on_staff_command, private & staff_users
+            ),
+            CallbackQueryHandler(handlers.on_button),
+            MessageHandler(private & filters.TEXT, handlers.on_text),
+            MessageHandler(private & ~filters.TEXT & ~filters.StatusUpdate.ALL, handlers.on_media),
+        ]
+    )
+    app.add_error_handler(handlers.on_error)
+
+
+def build_application(settings: Settings) -> Application:  # type: ignore[type-arg]
+    """The Application, wired but not started."""
+    app = (
+        Application.builder()
+        .token(settings.token)
+        .base_url(settings.base_url)
+        .rate_limiter(AIORateLimiter())
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+        .build()
+    )
+    app.bot_data["settings"] = settings
+    add_handlers(app, settings)
+    return app
+
+
+def run(settings: Settings) -> None:
+    """Run until interrupted: a webhook when WEBHOOK_URL is set, else long polling."""
+    app = build_application(settings)
+    if settings.webhook_url:
+        app.run_webhook(
+            listen=settings.webhook_listen,
+            port=settings.webhook_port,
+            url_path=urlsplit(settings.webhook_url).path.lstrip("/"),
+            webhook_url=settings.webhook_url,
+            secret_token=settings.webhook_secret,
+            allowed_updates=ALLOWED_UPDATES,
+        )
+    else:
+        app.run_polling(allowed_updates=ALLOWED_UPDATES)
