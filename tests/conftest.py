@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import os
 import shutil
+import socket
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,6 +19,25 @@ from knowledge.loader import DATA_DIR, KnowledgeBase, default_knowledge
 
 # The tests never read or write the user's search-index cache.
 os.environ.setdefault("CPPBOT_CACHE_DIR", tempfile.mkdtemp(prefix="cppbot-test-cache-"))
+
+_connect = socket.socket.connect
+
+
+def _loopback_only(self: socket.socket, address: object) -> None:
+    """The tests never reach the real Telegram (or anything else) over the network: a
+    connection to anything but this machine fails the test at once."""
+    host = address[0] if isinstance(address, tuple) else None
+    if isinstance(host, str) and host != "localhost":
+        try:
+            loopback = ipaddress.ip_address(host.split("%")[0]).is_loopback
+        except ValueError:
+            loopback = False
+        if not loopback:
+            raise RuntimeError(f"test tried to reach {host} over the network")
+    _connect(self, address)  # type: ignore[arg-type]
+
+
+socket.socket.connect = _loopback_only  # type: ignore[method-assign]
 
 EVAL_DIR = Path(__file__).parent / "eval"
 TODAY = dt.date(2026, 11, 21)

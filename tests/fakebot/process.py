@@ -1,0 +1,95 @@
+"""The real ``cppbot run`` as a child process, pointed at a ``FakeTelegram`` server.
+
+The end-to-end tests start the bot exactly as an operator would (settings from the environment,
+a SQLite file, polling), so they exercise configuration, start-up, the command menus, state
+kept across a restart and the log output too. The working directory is a temporary one, so a
+developer's own ``.env`` is never read.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Mapping
+from pathlib import Path
+
+from tests.fakebot.server import FakeTelegram
+
+ROOT = Path(__file__).resolve().parents[2]
+START_TIMEOUT = 60.0
+
+
+class BotProcess:
+    """``python -m bot.cli run`` with the fake server's URL and token."""
+
+    def __init__(self, fake: FakeTelegram, workdir: Path, env: Mapping[str, str]) -> None:
+        self.fake = fake
+        self.workdir = workdir
+        self.env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "STAFF_"))},
+            "TELEGRAM_BOT_TOKEN": fake.token,
+            "TELEGRAM_BASE_URL": fake.base_url,
+            "DATABASE_PATH": str(workdir / "cppbot.db"),
+            "PYTHONPATH": str(ROOT),
+            **env,
+        }
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.log_path = workdir / "bot.log"
+        self.starts = 0
+
+    async def start(self) -> None:
+        """Start the bot and wait until it polls for updates (its command menus are set)."""
+        self.starts += 1
+        polls_before = self._polls()
+        log = self.log_path.open("ab")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "bot.cli", "run"],
+            cwd=self.workdir,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        log.close()
+        deadline = time.monotonic() + START_TIMEOUT
+        while self._polls() <= polls_before:
+            if self.proc.poll() is not None:
+                raise AssertionError(
+                    f"cppbot run exited with {self.proc.returncode}:\n{self.output}"
+                )
+            if time.monotonic() > deadline:
+                raise AssertionError(f"cppbot run did not start polling:\n{self.output}")
+            await asyncio.sleep(0.05)
+
+    def _polls(self) -> int:
+        return sum(1 for method, _ in self.fake.calls if method == "getUpdates")
+
+    async def stop(self) -> int:
+        """Stop the bot as an operator would (SIGTERM) and return its exit code."""
+        if self.proc is None:
+            return 0
+        self.proc.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + 30
+        while self.proc.poll() is None and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        code = self.proc.returncode
+        self.proc = None
+        return code
+
+    async def restart(self) -> None:
+        await self.stop()
+        await self.start()
+
+    @property
+    def output(self) -> str:
+        return (
+            self.log_path.read_text(encoding="utf-8", errors="replace")
+            if self.log_path.exists()
+            else ""
+        )
