@@ -13,7 +13,7 @@ from telegram import InlineKeyboardMarkup, MaybeInaccessibleMessage, Message, Up
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
-from bot.desk import Desk
+from bot.desk import Desk, language_from_code
 from bot.render import escape
 from flows.conversation import FLOWS
 from flows.core import Choice, Text
@@ -106,7 +106,10 @@ async def on_error(update: object, context: Context) -> None:
         return
     desk = desk_of(context)
     user = update.effective_user
-    lang = desk.session(user.id, user.language_code).lang if user else "en"
+    try:
+        lang = desk.session(user.id, user.language_code).lang if user else "en"
+    except Exception:  # the failure may be the database itself
+        lang = language_from_code(user.language_code if user else None)
     try:
         await context.bot.send_message(
             update.effective_chat.id, escape(desk.say("error_generic", lang)), parse_mode="HTML"

@@ -294,8 +294,10 @@ def _choice(session: Session, choice: Choice, ctx: Context, assistant: Assistant
     active = session.active
     if active is not None and (prefix == active.flow or prefix == "nav"):
         return _to_flow(session, choice, ctx)
-    if prefix == seminar.FLOW:
-        return _run(session, seminar.FLOW, choice, ctx)
+    if prefix == seminar.FLOW:  # "my registrations" buttons outlive the flow that showed them
+        turn = _run(session, seminar.FLOW, choice, ctx)
+        if turn.replies or turn.effects:
+            return turn
     return Turn(session, (say(ctx, session, "button_expired"),))
 
 

@@ -1,0 +1,308 @@
+"""The Telegram handlers, one update at a time through ``Application.process_update``.
+
+The bot talks to the fake Bot API server on 127.0.0.1 (never to Telegram); the clock is fixed,
+so office hours are predictable. These are the fine-grained cases: forged button data, staff
+commands from the wrong people, blocked users, forum topics that can't be created or were
+deleted, office-hours notices, non-text messages, failures.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from telegram.ext import Application
+
+from bot.config import Settings
+from bot.desk import Desk
+from bot.office import OfficeHours
+from bot.storage import Storage
+from bot.telegram_app import build_application
+from knowledge.answer import Assistant
+from tests.fakebot import FakeTelegram, FakeUser
+
+STAFF_CHAT = -1009876543210
+STAFF_MEMBER = 4242
+SATURDAY_NIGHT = dt.datetime(2026, 11, 21, 22, 0, tzinfo=dt.UTC)  # Sun 06:00 in Hong Kong
+MONDAY_MORNING = dt.datetime(2026, 11, 23, 2, 0, tzinfo=dt.UTC)  # Mon 10:00 in Hong Kong
+
+
+class Harness:
+    """An initialised Application on the fake server, and a way to feed it what users send."""
+
+    def __init__(self, fake: FakeTelegram, app: Application, desk: Desk) -> None:  # type: ignore[type-arg]
+        self.fake, self.app, self.desk = fake, app, desk
+        self.offset = 0
+
+    async def process(self) -> None:
+        """Fetch what users sent from the fake server and process it, in order."""
+        updates = await self.app.bot.get_updates(offset=self.offset, timeout=0)
+        for update in updates:
+            self.offset = update.update_id + 1
+            await self.app.process_update(update)
+
+    async def say(self, user: FakeUser, text: str, chat_id: int | None = None, **kw: Any) -> None:
+        await self.fake.send_text(user, chat_id or user.id, text, **kw)
+        await self.process()
+
+    async def press(self, user: FakeUser, message: dict[str, Any], data: str) -> dict[str, Any]:
+        query_id = await self.fake.press(user, message, data)
+        await self.process()
+        return self.fake.answered_callbacks[query_id]
+
+
+async def _harness(fake: FakeTelegram, assistant: Assistant, **overrides: Any) -> Harness:
+    settings = Settings(
+        token=fake.token,
+        base_url=fake.base_url,
+        staff_chat_id=STAFF_CHAT,
+        staff_user_ids=frozenset({STAFF_MEMBER}),
+        database_path=":memory:",
+        office=OfficeHours.parse(),
+        **overrides,
+    )
+    app = build_application(settings)
+    await app.initialize()
+    storage = Storage.open(":memory:", clock=lambda: MONDAY_MORNING)
+    desk = Desk(settings, storage, assistant, clock=lambda: MONDAY_MORNING)
+    app.bot_data["desk"] = desk
+    return Harness(fake, app, desk)
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeTelegram]:
+    async with FakeTelegram() as server:
+        yield server
+
+
+@pytest.fixture
+async def h(fake: FakeTelegram, assistant: Assistant) -> AsyncIterator[Harness]:
+    fake.supergroup(STAFF_CHAT, "Secretariat", is_forum=True)
+    harness = await _harness(fake, assistant)
+    yield harness
+    harness.desk.storage.close()
+    await harness.app.shutdown()
+
+
+async def _open_ticket(h: Harness, user: FakeUser, company: str = "ABC Ltd") -> dict[str, Any]:
+    """Ask for a person and give the company; the "ticket opened" message."""
+    await h.say(user, "/staff Can our project start later?")
+    await h.say(user, company)
+    return await user.expect("your enquiry is ticket #")
+
+
+# ------------------------------------------------------------------------------ the enquirer
+
+
+@pytest.mark.parametrize(
+    "data",
+    ["", "nonsense", "faq:no_such_entry", "fb:up:no_such_entry", "fb:sideways:gen_overview",
+     "rate:1:5", "rate:x:y", "ticket:end:99", "teach:1:0", "eligibility:org_type:alien",
+     "lang:fr", "seminar:event:gone", "x" * 64],
+)  # fmt: skip
+async def test_forged_or_stale_buttons_get_a_polite_expiry(
+    h: Harness, fake: FakeTelegram, data: str
+) -> None:
+    user = fake.user(11, "Forger", language_code="en")
+    await h.say(user, "/help")
+    message = await user.expect("What I can do")
+    await h.press(user, message, data)
+    notices = [m["text"] for m in fake.sent(user.id)] + [
+        a.get("text", "") for a in fake.answered_callbacks.values()
+    ]
+    assert any("button has expired" in text for text in notices)
+    assert [] == [e for e in fake.errors if e[0] != "editMessageText"]
+
+
+async def test_non_text_messages_get_a_reply_in_the_users_language(
+    h: Harness, fake: FakeTelegram
+) -> None:
+    user = fake.user(12, "Yan", language_code="zh-hk")
+    for kind in ("voice", "photo", "sticker", "document", "location"):
+        await fake.send_media(user, user.id, kind)
+        await h.process()
+        assert "我淨係識睇文字" in (await user.expect())["text"]
+
+
+async def test_a_4000_character_message_is_answered_politely(
+    h: Harness, fake: FakeTelegram
+) -> None:
+    user = fake.user(13, "Long", language_code="en")
+    await h.say(user, "funding " * 500)
+    reply = await user.expect()
+    assert reply["text"]
+    assert [] == fake.errors
+
+
+async def test_feedback_is_stored_once_per_user_and_entry(h: Harness, fake: FakeTelegram) -> None:
+    user = fake.user(14, "Fb", language_code="en")
+    await h.say(user, "What is the hotline number?")
+    answer = await user.expect("Source")
+    (down,) = [d for label, d in user.buttons(answer) if label == "👎"]
+    answered = await h.press(user, answer, down)
+    assert "Sorry that didn't help" in answered["text"]
+    faq_id = down.split(":")[-1]
+    assert {"up": 0, "down": 1} == h.desk.storage.feedback_totals(faq_id)
+
+
+async def test_a_failure_is_logged_and_the_user_told_without_internals(
+    h: Harness, fake: FakeTelegram, caplog: pytest.LogCaptureFixture
+) -> None:
+    user = fake.user(15, "Unlucky", language_code="yue")
+    h.desk.storage.close()  # every database call now fails
+    await h.say(user, "點樣申請？")
+    reply = await user.expect()
+    assert "出咗少少問題" in reply["text"] and "sqlite" not in reply["text"].lower()
+    assert any("failed" in r.message for r in caplog.records)
+    h.desk.storage = Storage.open(":memory:")
+
+
+# ------------------------------------------------------------------------------- the staff
+
+
+async def test_staff_commands_from_anyone_else_are_unknown_commands(
+    h: Harness, fake: FakeTelegram
+) -> None:
+    stranger = fake.user(21, "Stranger", language_code="en")
+    for command in ("/tickets", "/stats", "/close 1"):
+        await h.say(stranger, command)
+        await stranger.expect("don't know that command")
+    assert not any(
+        "Open tickets" in m["text"] or "Enquiries" in m["text"] for m in fake.sent(stranger.id)
+    )
+
+
+async def test_staff_member_may_use_staff_commands_in_private(
+    h: Harness, fake: FakeTelegram
+) -> None:
+    user = fake.user(22, "Client", language_code="en")
+    await _open_ticket(h, user)
+    staff = fake.user(STAFF_MEMBER, "Ho")
+    await h.say(staff, "/tickets")
+    listing = await staff.expect("Open tickets (1)")
+    assert "#1 · ABC Ltd · English" in listing["text"]
+    await h.say(staff, "/stats")
+    stats = await staff.expect("Enquiries")
+    assert "Tickets: 1 opened, 0 closed, 1 open now" in stats["text"]
+
+
+async def test_a_missed_question_can_be_taught_from_the_staff_chat(
+    h: Harness, fake: FakeTelegram
+) -> None:
+    user = fake.user(23, "Asker", language_code="en")
+    await h.say(user, "funding for the zorkmid flux capacitor")
+    post = await fake.expect(STAFF_CHAT, "couldn't answer")
+    buttons = user.buttons(post)
+    assert buttons and all(data.startswith("teach:") for _, data in buttons)
+    staff = fake.user(STAFF_MEMBER, "Ho")
+    assert "Stored for review" in (await h.press(staff, post, buttons[0][1]))["text"]
+    assert "already waiting" in (await h.press(staff, post, buttons[0][1]))["text"]
+    (suggestion,) = h.desk.storage.pending_suggestions()
+    assert "funding for the zorkmid flux capacitor" == suggestion.question
+
+
+async def test_blocked_user_staff_are_told_once(h: Harness, fake: FakeTelegram) -> None:
+    user = fake.user(25, "Blocker", language_code="en")
+    await _open_ticket(h, user)
+    (thread,) = fake.topics[STAFF_CHAT]
+    fake.blocked.add(user.id)
+    staff = fake.user(STAFF_MEMBER, "Ho")
+    await h.say(staff, "Hello?", chat_id=STAFF_CHAT, thread_id=thread)
+    await h.say(staff, "Still there?", chat_id=STAFF_CHAT, thread_id=thread)
+    warnings = [m for m in fake.sent(STAFF_CHAT, thread) if "blocked the bot" in m["text"]]
+    assert 1 == len(warnings)
+
+
+async def test_deleted_topic_is_recreated_with_the_summary(h: Harness, fake: FakeTelegram) -> None:
+    user = fake.user(26, "Persistent", language_code="en")
+    await _open_ticket(h, user, company="Lee Plastics")
+    (old,) = fake.topics[STAFF_CHAT]
+    fake.delete_topic(STAFF_CHAT, old)
+    await h.say(user, "Any news?")
+    (new,) = fake.topics[STAFF_CHAT]
+    assert new != old and "#1 · Lee Plastics" == fake.topics[STAFF_CHAT][new]["name"]
+    texts = [m["text"] for m in fake.sent(STAFF_CHAT, new)]
+    assert "opened it again" in texts[0] and "Any news?" == texts[-1]
+
+
+async def test_without_topics_the_ticket_is_threaded_by_replies(
+    fake: FakeTelegram, assistant: Assistant
+) -> None:
+    fake.supergroup(STAFF_CHAT, "Secretariat", is_forum=False)
+    h = await _harness(fake, assistant)
+    try:
+        user = fake.user(27, "Classic", language_code="en")
+        await _open_ticket(h, user)
+        summary = await fake.expect(STAFF_CHAT, "Ticket #1")
+        assert "reply to this message" in summary["text"]
+        await h.say(user, "More detail")
+        relayed = await fake.expect(STAFF_CHAT, "More detail")
+        assert summary["message_id"] == relayed["reply_to_message"]["message_id"]
+        staff = fake.user(STAFF_MEMBER, "Ho")
+        await h.say(staff, "Here is the answer", chat_id=STAFF_CHAT, reply_to=relayed)
+        assert "Here is the answer" == (await user.expect("Here is the answer"))["text"]
+        await h.say(staff, "/close", chat_id=STAFF_CHAT, reply_to=summary)
+        await user.expect("1 = ")
+    finally:
+        h.desk.storage.close()
+        await h.app.shutdown()
+
+
+async def test_staff_chatter_outside_tickets_is_not_relayed(h: Harness, fake: FakeTelegram) -> None:
+    user = fake.user(28, "Quiet", language_code="en")
+    await _open_ticket(h, user)
+    staff = fake.user(STAFF_MEMBER, "Ho")
+    await h.say(staff, "Lunch at one?", chat_id=STAFF_CHAT)
+    await fake.quiet(0.2)
+    assert not any("Lunch" in m["text"] for m in fake.sent(user.id))
+
+
+async def test_after_hours_the_user_is_told_when_staff_reply_once_a_day(
+    h: Harness, fake: FakeTelegram
+) -> None:
+    h.desk.clock = lambda: SATURDAY_NIGHT
+    user = fake.user(29, "Weekend", language_code="en")
+    opened = (await _open_ticket(h, user))["text"]
+    assert "Mon 23 Nov 2026 09:00" in opened and "Mon–Fri 09:00–18:00" in opened
+    await h.say(user, "one more thing")
+    await h.say(user, "and another")
+    notices = [m for m in fake.sent(user.id) if "out of the office" in m["text"]]
+    assert 1 == len(notices)
+
+
+async def test_in_office_hours_there_is_no_notice(h: Harness, fake: FakeTelegram) -> None:
+    user = fake.user(30, "Weekday", language_code="en")
+    await _open_ticket(h, user)
+    assert not any("out of the office" in m["text"] for m in fake.sent(user.id))
+
+
+async def test_rating_only_by_the_tickets_user_after_closing(
+    h: Harness, fake: FakeTelegram
+) -> None:
+    user = fake.user(31, "Rater", language_code="en")
+    opened = await _open_ticket(h, user)
+    other = fake.user(32, "Other", language_code="en")
+    await h.say(other, "/help")
+    (end_data,) = [d for _, d in user.buttons(opened) if d.startswith("ticket:end:")]
+    assert "expired" in (await h.press(other, await other.expect(), end_data))["text"]
+    await h.press(user, opened, end_data)
+    rating = await user.expect("1 = ")
+    await h.press(user, rating, "rate:1:4")
+    assert 4 == (h.desk.storage.ticket(1) or pytest.fail("no ticket")).rating
+    assert "expired" in (await h.press(user, rating, "rate:1:2"))["text"]
+    assert 4 == (h.desk.storage.ticket(1) or pytest.fail("no ticket")).rating
+
+
+async def test_forget_closes_the_open_ticket_and_tells_staff(
+    h: Harness, fake: FakeTelegram
+) -> None:
+    user = fake.user(33, "Private", language_code="en")
+    await _open_ticket(h, user)
+    (thread,) = fake.topics[STAFF_CHAT]
+    await h.say(user, "/forget")
+    await user.expect("deleted")
+    assert any("deleted their data" in m["text"] for m in fake.sent(STAFF_CHAT, thread))
+    assert h.desk.storage.open_ticket_for(user.id) is None
+    assert h.desk.storage.load_session(user.id) is None
