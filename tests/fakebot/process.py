@@ -14,7 +14,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from tests.fakebot.server import FakeTelegram
@@ -24,10 +24,22 @@ START_TIMEOUT = 60.0
 
 
 class BotProcess:
-    """``python -m bot.cli run`` with the fake server's URL and token."""
+    """``python -m bot.cli run`` with the fake server's URL and token.
 
-    def __init__(self, fake: FakeTelegram, workdir: Path, env: Mapping[str, str]) -> None:
+    ``start()`` waits until ``ready()`` grows; by default it counts the bot's ``getUpdates``
+    calls (polling has begun). A bot in webhook mode never polls: give it a counter of its
+    ``setWebhook`` calls instead: ``ready=lambda: [m for m, _ in fake.calls].count("setWebhook")``.
+    """
+
+    def __init__(
+        self,
+        fake: FakeTelegram,
+        workdir: Path,
+        env: Mapping[str, str],
+        ready: Callable[[], int] | None = None,
+    ) -> None:
         self.fake = fake
+        self._ready = ready if ready is not None else self._polls
         self.workdir = workdir
         self.env = {
             **{k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "STAFF_"))},
@@ -42,9 +54,10 @@ class BotProcess:
         self.starts = 0
 
     async def start(self) -> None:
-        """Start the bot and wait until it polls for updates (its command menus are set)."""
+        """Start the bot and wait until it polls for updates (its command menus are set), or
+        until ``ready()`` grows when the process was given another readiness counter."""
         self.starts += 1
-        polls_before = self._polls()
+        ready_before = self._ready()
         log = self.log_path.open("ab")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "bot.cli", "run"],
@@ -55,13 +68,13 @@ class BotProcess:
         )
         log.close()
         deadline = time.monotonic() + START_TIMEOUT
-        while self._polls() <= polls_before:
+        while self._ready() <= ready_before:
             if self.proc.poll() is not None:
                 raise AssertionError(
                     f"cppbot run exited with {self.proc.returncode}:\n{self.output}"
                 )
             if time.monotonic() > deadline:
-                raise AssertionError(f"cppbot run did not start polling:\n{self.output}")
+                raise AssertionError(f"cppbot run did not get ready:\n{self.output}")
             await asyncio.sleep(0.05)
 
     def _polls(self) -> int:
