@@ -119,9 +119,26 @@ def cmd_run(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
         print("See .env.example for every setting.", file=sys.stderr)
         return 2
     setup_logging([settings.token, settings.webhook_secret or ""], level=logging.INFO)
+    from telegram.error import InvalidToken, NetworkError
+
     from bot.telegram_app import run
 
-    run(settings)
+    try:
+        run(settings)
+    except InvalidToken:
+        print(
+            "cppbot run: Telegram refused TELEGRAM_BOT_TOKEN; check it with @BotFather.",
+            file=sys.stderr,
+        )
+        return 2
+    except NetworkError as exc:
+        reason = str(exc).replace(settings.token, "[REDACTED]")
+        print(
+            f"cppbot run: cannot reach the Telegram Bot API at {settings.base_url} ({reason}). "
+            "Check the network, or TELEGRAM_BASE_URL.",
+            file=sys.stderr,
+        )
+        return 1
     return 0
 
 
