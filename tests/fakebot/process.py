@@ -21,6 +21,10 @@ from tests.fakebot.server import FakeTelegram
 
 ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT = 60.0
+# The bot's own settings (see .env.example): a developer's shell must not leak into the tests.
+SETTING_PREFIXES = (
+    "TELEGRAM_", "STAFF_", "WEBHOOK_", "OFFICE_", "TIME_ZONE", "KNOWLEDGE_DIR", "DATABASE_PATH",
+)  # fmt: skip
 
 
 class BotProcess:
@@ -42,7 +46,7 @@ class BotProcess:
         self._ready = ready if ready is not None else self._polls
         self.workdir = workdir
         self.env = {
-            **{k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "STAFF_"))},
+            **{k: v for k, v in os.environ.items() if not k.startswith(SETTING_PREFIXES)},
             "TELEGRAM_BOT_TOKEN": fake.token,
             "TELEGRAM_BASE_URL": fake.base_url,
             "DATABASE_PATH": str(workdir / "cppbot.db"),
