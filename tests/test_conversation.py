@@ -112,7 +112,9 @@ def test_language_command(ctx: Context, assistant: Assistant, command: str, lang
     assert lang == say(Session(), command, ctx, assistant).session.lang
 
 
-def test_a_forged_seminar_button_is_said_to_have_expired(ctx: Context, assistant: Assistant) -> None:
+def test_a_forged_seminar_button_is_said_to_have_expired(
+    ctx: Context, assistant: Assistant
+) -> None:
     session = Session(lang="en")
     turn = handle(session, Choice("seminar:event:gone"), ctx, assistant)
     assert [ctx.say("button_expired", "en")] == [r.text for r in turn.replies]
