@@ -40,7 +40,7 @@ class ConsoleChat:
         return self.session.lang
 
     def context(self) -> Context:
-        return Context(self.assistant.kb, today_hk())
+        return Context(self.assistant.kb, today_hk(), no_staff="console")
 
     def text(self, key: str, **values: object) -> str:
         return self.assistant.kb.say(key, self.lang, **values)

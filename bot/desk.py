@@ -84,7 +84,8 @@ class Desk:
         return self.settings.staff_language
 
     def context(self) -> Context:
-        return Context(self.assistant.kb, today_hk())
+        no_staff = None if self.settings.staff_chat_id is not None else "unavailable"
+        return Context(self.assistant.kb, today_hk(), no_staff=no_staff)
 
     def say(self, key: str, lang: Lang, **values: Any) -> str:
         return self.assistant.kb.say(key, lang, **values)

@@ -174,10 +174,13 @@ DONE = "done"
 
 @dataclass(frozen=True)
 class Context:
-    """What a flow may read: the knowledge base and today's date in Hong Kong."""
+    """What a flow may read: the knowledge base, today's date in Hong Kong, and whether the shell
+    can reach staff (``no_staff``: "console" or "unavailable" when it can't, so a handoff gives
+    the Secretariat's contacts at once instead of asking questions for nobody)."""
 
     kb: KnowledgeBase
     today: dt.date
+    no_staff: str | None = None
 
     def say(self, key: str, lang: Lang, **values: Any) -> str:
         return self.kb.say(key, lang, **values)

@@ -54,6 +54,8 @@ def new_state(lang: Lang) -> FlowState:
 def begin(lang: Lang, case: Mapping[str, Any], ctx: Context) -> Result:
     """Start a handoff for ``case`` (built by the conversation: language, question, answers)."""
     state = FlowState(flow=FLOW, step="company", lang=lang, answers={"case": dict(case)})
+    if ctx.no_staff is not None:
+        return _outcome(state, Outcome(ctx.no_staff), ctx)
     return _ask_company(state, ctx)
 
 

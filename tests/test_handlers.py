@@ -54,15 +54,14 @@ class Harness:
 
 
 async def _harness(fake: FakeTelegram, assistant: Assistant, **overrides: Any) -> Harness:
-    settings = Settings(
-        token=fake.token,
-        base_url=fake.base_url,
-        staff_chat_id=STAFF_CHAT,
-        staff_user_ids=frozenset({STAFF_MEMBER}),
-        database_path=":memory:",
-        office=OfficeHours.parse(),
+    values: dict[str, Any] = {
+        "staff_chat_id": STAFF_CHAT,
+        "staff_user_ids": frozenset({STAFF_MEMBER}),
+        "database_path": ":memory:",
+        "office": OfficeHours.parse(),
         **overrides,
-    )
+    }
+    settings = Settings(token=fake.token, base_url=fake.base_url, **values)
     app = build_application(settings)
     await app.initialize()
     storage = Storage.open(":memory:", clock=lambda: MONDAY_MORNING)
@@ -306,3 +305,18 @@ async def test_forget_closes_the_open_ticket_and_tells_staff(
     assert any("deleted their data" in m["text"] for m in fake.sent(STAFF_CHAT, thread))
     assert h.desk.storage.open_ticket_for(user.id) is None
     assert h.desk.storage.load_session(user.id) is None
+
+
+async def test_without_a_staff_chat_a_person_means_the_secretariats_contacts(
+    fake: FakeTelegram, assistant: Assistant
+) -> None:
+    h = await _harness(fake, assistant, staff_chat_id=None)
+    try:
+        user = fake.user(34, "Alone", language_code="zh-cn")
+        await h.say(user, "/staff")
+        reply = await user.expect("无法帮您联系工作人员")
+        assert "2788 5588" in reply["text"]
+        assert h.desk.storage.open_tickets() == []
+    finally:
+        h.desk.storage.close()
+        await h.app.shutdown()

@@ -159,3 +159,15 @@ def test_summary_shows_verdicts_estimate_and_misses(ctx: Context) -> None:
     }
     line = handoff.summary(estimate_case, ctx, "en")
     assert "HK$800,000" in line and "HK$400,000" in line
+
+
+@pytest.mark.parametrize(
+    ("no_staff", "key"), [("console", "console_handoff"), ("unavailable", "handoff_unavailable")]
+)
+def test_without_staff_the_contacts_come_at_once(
+    ctx: Context, assistant: Assistant, no_staff: str, key: str
+) -> None:
+    alone = Context(ctx.kb, ctx.today, no_staff=no_staff)
+    turn = send(Session(lang="yue"), Text("/staff"), alone, assistant)
+    assert [ctx.say(key, "yue")] == [r.text for r in turn.replies]
+    assert () == turn.effects and turn.session.active is None
