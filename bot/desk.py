@@ -46,7 +46,8 @@ USER_COMMANDS = (
     "language", "privacy", "forget", "cancel",
 )  # fmt: skip
 STAFF_COMMANDS = ("tickets", "stats", "close")
-MAX_TOPIC_NAME = 128  # Telegram's limit on a forum topic's name
+MAX_TOPIC_NAME = 128
+TOPIC_GONE = ("thread not found", "topic_deleted")  # Telegram's words for a deleted topic  # Telegram's limit on a forum topic's name
 
 
 def language_from_code(code: str | None) -> Lang:
@@ -328,7 +329,7 @@ class Desk:
                 ticket.thread_id, None if ticket.thread_id else ticket.summary_message_id
             )
         except BadRequest as exc:
-            if "thread not found" not in str(exc).lower() and "topic" not in str(exc).lower():
+            if not any(gone in str(exc).lower() for gone in TOPIC_GONE):
                 raise
             log.warning("ticket #%d: its topic is gone; recreating it", ticket.id)
         ticket = await self._post_case(bot, ticket, recreated=True)

@@ -316,7 +316,7 @@ async def test_without_a_staff_chat_a_person_means_the_secretariats_contacts(
         await h.say(user, "/staff")
         reply = await user.expect("无法帮您联系工作人员")
         assert "2788 5588" in reply["text"]
-        assert h.desk.storage.open_tickets() == []
+        assert [] == h.desk.storage.open_tickets()
     finally:
         h.desk.storage.close()
         await h.app.shutdown()
