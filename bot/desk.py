@@ -47,7 +47,10 @@ USER_COMMANDS = (
 )  # fmt: skip
 STAFF_COMMANDS = ("tickets", "stats", "close")
 MAX_TOPIC_NAME = 128
-TOPIC_GONE = ("thread not found", "topic_deleted")  # Telegram's words for a deleted topic  # Telegram's limit on a forum topic's name
+TOPIC_GONE = (
+    "thread not found",
+    "topic_deleted",
+)  # Telegram's words for a deleted topic  # Telegram's limit on a forum topic's name
 
 
 def language_from_code(code: str | None) -> Lang:
