@@ -15,7 +15,7 @@ from typing import TextIO
 from bot.effects import execute
 from bot.storage import Storage
 from flows.conversation import Session, Turn, handle
-from flows.core import Button, Choice, Context, Outcome, Reply, Text
+from flows.core import Button, Choice, Context, Reply, Text
 from knowledge.answer import Assistant, today_hk
 from knowledge.models import Lang
 from knowledge.text import clean
@@ -67,10 +67,7 @@ class ConsoleChat:
         replies = list(turn.replies)
         self.session = turn.session
         for effect in turn.effects:
-            if effect.kind == "handoff":  # no staff are connected to the console
-                outcome: Outcome | None = Outcome("console")
-            else:
-                outcome = execute(effect, self.storage, self.user_id, self.context())
+            outcome = execute(effect, self.storage, self.user_id, self.context())
             if outcome is not None:
                 follow = handle(self.session, outcome, self.context(), self.assistant)
                 self.session = follow.session

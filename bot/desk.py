@@ -358,7 +358,7 @@ class Desk:
         """Copy the user's message into the ticket; tell them when staff will reply if closed."""
         staff_chat = self.settings.staff_chat_id
         assert staff_chat is not None  # a ticket exists only with a staff chat
-        lang = Session.from_json(self.storage.load_session(ticket.user_id) or {}).lang
+        lang = self.session(int(ticket.user_id)).lang
 
         async def copy(thread: int | None, reply_to: int | None) -> int:
             copied = await bot.copy_message(
@@ -377,15 +377,14 @@ class Desk:
             log.warning("ticket #%d: could not relay to staff: %s", ticket.id, exc)
             await self.send(bot, chat_id, [Reply(self.say("relay_failed", lang))])
             return
-        self.storage.record_relay(
-            ticket.id, "to_staff", chat_id, message_id, staff_chat or 0, copied_id
-        )
-        opens = self._office_notice(int(ticket.user_id))
-        if opens is not None:
-            when = handoff.when(opens, self.context(), lang)
-            hours = handoff.office_hours_text(self._office(), self.context(), lang)
-            text = self.say("handoff_after_hours", lang, hours=hours, when=when)
-            await self.send(bot, chat_id, [Reply(text)])
+        self.storage.record_relay(ticket.id, "to_staff", chat_id, message_id, staff_chat, copied_id)
+        office = {
+            "office_opens": self._office_notice(int(ticket.user_id)),
+            "office": self._office(),
+        }
+        notice = handoff.after_hours(office, self.context(), lang)
+        if notice:
+            await self.send(bot, chat_id, [Reply(notice)])
 
     def ticket_of_staff_message(self, message: Message) -> Ticket | None:
         """The ticket a message in the staff chat belongs to: its forum topic, or (in a group

@@ -15,7 +15,7 @@ from telegram.ext import ContextTypes
 
 from bot.desk import Desk, language_from_code
 from bot.render import escape
-from flows.conversation import FLOWS
+from flows.conversation import FLOWS, parse_command
 from flows.core import Choice, Text
 
 log = logging.getLogger(__name__)
@@ -85,14 +85,15 @@ async def on_staff_command(update: Update, context: Context) -> None:
     message = update.effective_message
     if message is None or message.text is None:
         return
-    desk = desk_of(context)
-    name, _, argument = message.text[1:].partition(" ")
-    name = name.split("@", 1)[0].lower()
-    if name == "close":
-        await desk.close_command(context.bot, message, argument)
+    desk, command = desk_of(context), parse_command(message.text)
+    if command is None:
+        return
+    if command.name == "close":
+        await desk.close_command(context.bot, message, command.argument)
         return
     reports = {"tickets": desk.tickets_text, "stats": desk.stats_text}
-    text = reports[name]() if name in reports else desk.say("staff_help", desk.staff_lang)
+    report = reports.get(command.name)
+    text = report() if report else desk.say("staff_help", desk.staff_lang)
     await message.reply_text(escape(text), parse_mode="HTML", do_quote=True)
 
 

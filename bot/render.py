@@ -76,7 +76,7 @@ def outgoing(reply: Reply, limit: int = MAX_MESSAGE - 96) -> list[Outgoing]:
     The limit keeps a margin under 4,096 for the escaping Telegram undoes."""
     rows = reply.buttons + ((feedback_row(reply.feedback),) if reply.feedback else ())
     parts = split_text(reply.text, limit)
-    out = [Outgoing(html.escape(part, quote=False)) for part in parts]
+    out = [Outgoing(escape(part)) for part in parts]
     out[-1] = Outgoing(out[-1].html, keyboard(rows))
     return out
 

@@ -115,12 +115,9 @@ def _outcome(state: FlowState, event: Outcome, ctx: Context) -> Result:
     ticket = event.data.get("ticket")
     if event.result == "opened":
         text = ctx.say("handoff_opened", lang, ticket=ticket)
-        opens = event.data.get("office_opens")
-        if opens:
-            hours = office_hours_text(event.data.get("office"), ctx, lang)
-            text += "\n\n" + ctx.say(
-                "handoff_after_hours", lang, hours=hours, when=when(opens, ctx, lang)
-            )
+        notice = after_hours(event.data, ctx, lang)
+        if notice:
+            text += "\n\n" + notice
         buttons = ((Button(ctx.say("button_ticket_done", lang), f"ticket:end:{ticket}"),),)
         return Result(state.finish(ticket=ticket), (Reply(text, buttons),))
     if event.result == "already_open":
@@ -130,6 +127,16 @@ def _outcome(state: FlowState, event: Outcome, ctx: Context) -> Result:
         )
     key = "console_handoff" if event.result == "console" else "handoff_unavailable"
     return Result(state.finish(), (Reply(ctx.say(key, lang)),))
+
+
+def after_hours(data: Mapping[str, Any], ctx: Context, lang: Lang) -> str | None:
+    """ "Staff are out of the office (hours); they will reply from (when)", for outcome data
+    ``{"office_opens": iso or None, "office": {...}}``; None when the office is open."""
+    opens = data.get("office_opens")
+    if not opens:
+        return None
+    hours = office_hours_text(data.get("office"), ctx, lang)
+    return ctx.say("handoff_after_hours", lang, hours=hours, when=when(opens, ctx, lang))
 
 
 def office_hours_text(office: Any, ctx: Context, lang: Lang) -> str:
