@@ -99,6 +99,17 @@ class BotProcess:
         self.proc = None
         return code
 
+    async def stop_cleanly(self, *secrets: str) -> str:
+        """Stop the bot and check what every test expects of a run: exit code 0, no secret (the
+        token, and any given) in the log, no Bot API method the fake doesn't know. The log."""
+        code = await self.stop()
+        output = self.output
+        for secret in (self.fake.token, *secrets):
+            assert secret not in output, "a secret reached the log"
+        assert 0 == code, output
+        assert [] == self.fake.unknown_methods
+        return output
+
     async def restart(self) -> None:
         await self.stop()
         await self.start()
