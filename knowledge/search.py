@@ -93,6 +93,13 @@ def _blend(recall: float, precision: float) -> float:
     return _RECALL_SHARE * recall + (1 - _RECALL_SHARE) * precision
 
 
+def _strength(word_sim: float, gram_sim: float) -> float:
+    """How well one phrasing matches, for picking an entry's best phrasing. Rounded, so that two
+    phrasings that tie exactly do not swap places with the order floats were summed in (set order
+    changes with the hash seed); on a tie the first phrasing wins, in both search paths."""
+    return round(word_sim + 0.5 * gram_sim, 9)
+
+
 @dataclass
 class FaqDocument:
     """An FAQ entry, or an intent (greeting, out of scope...), as a searchable document."""
@@ -124,7 +131,7 @@ class FaqDocument:
             gram_sim = _blend(*_overlap(query.grams, bag.grams, weights.grams, weights))
             if word_sim == 0.0 and gram_sim == 0.0:
                 continue
-            combined = word_sim + 0.5 * gram_sim
+            combined = _strength(word_sim, gram_sim)
             if combined > best[0]:
                 best = (combined, word_sim, gram_sim, fuzz.ratio(query.folded, bag.folded) / 100)
         entry_words, _ = _overlap(query.words, self.all_words, weights.words, weights)
@@ -314,7 +321,7 @@ class FaqIndex:
             sw, sg = shared_words.get(p, 0.0), shared_grams.get(p, 0.0)
             word_sim = _blend(sw / q_words, sw / p_words) if sw else 0.0
             gram_sim = _blend(sg / q_grams, sg / p_grams) if sg else 0.0
-            combined = word_sim + 0.5 * gram_sim
+            combined = _strength(word_sim, gram_sim)
             if d not in best or combined > best[d][0]:
                 best[d] = (combined, word_sim, gram_sim, phrasing)
         out: dict[int, dict[str, float]] = {}
