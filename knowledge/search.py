@@ -74,7 +74,8 @@ class Weights:
     unseen: float
 
     def total(self, tokens: Iterable[str], table: dict[str, float]) -> float:
-        return sum(table.get(t, self.unseen) for t in tokens)
+        # fsum: exact, so the result does not depend on the order a set yields its tokens in
+        return math.fsum(table.get(t, self.unseen) for t in tokens)
 
 
 def _overlap(
@@ -187,6 +188,8 @@ class FaqIndex:
         self.vocabulary = frozenset(
             w for w in english if w.isascii() and w.isalpha() and len(w) >= 4
         )
+        # Sorted for spelling correction: on a tie the same word wins in every process.
+        self._spellings = tuple(sorted(self.vocabulary))
         self.weights = self._weights(self.documents)
         self._build_postings()
 
@@ -276,7 +279,7 @@ class FaqIndex:
         fixed = []
         for word in words:
             if len(word) >= 4 and word.isascii() and word.isalpha() and word not in self.vocabulary:
-                best = process.extractOne(word, self.vocabulary, scorer=fuzz.ratio, score_cutoff=80)
+                best = process.extractOne(word, self._spellings, scorer=fuzz.ratio, score_cutoff=80)
                 if best is not None:
                     word = best[0]
             fixed.append(word)
@@ -345,9 +348,9 @@ class FaqIndex:
         if not query.words and not query.grams:
             return []
         scored = (
-            Hit(self.documents[d], sum(WEIGHTS[name] * value for name, value in features.items()))
+            (d, sum(WEIGHTS[name] * value for name, value in features.items()))
             for d, features in self.features(query).items()
         )
-        return [
-            hit for hit in heapq.nlargest(limit, scored, key=lambda h: h.score) if hit.score > 0
-        ]
+        # Ties (to 9 places) go to the entry listed first, whatever order the floats summed in.
+        best = heapq.nlargest(limit, scored, key=lambda hit: (round(hit[1], 9), -hit[0]))
+        return [Hit(self.documents[d], score) for d, score in best if score > 0]
