@@ -17,7 +17,7 @@ TARGET_SECONDS = 2.0
 
 
 def enquiries(count: int = 200) -> str:
-    lines = []
+    lines: list[str] = []
     for path in sorted((ROOT / "tests" / "eval").glob("*.jsonl")):
         lines.extend(json.loads(line)["q"] for line in path.read_text("utf-8").splitlines() if line)
     return "\n".join((lines * (count // max(len(lines), 1) + 1))[:count]) + "\n"

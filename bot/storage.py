@@ -46,7 +46,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, TypedDict, cast
-from zoneinfo import ZoneInfo
 
 import sqlite_utils
 
@@ -886,7 +885,7 @@ class Storage:
 
     # -------------------------------------------------------------------------------- stats
 
-    def stats(self, day: dt.date, tz: ZoneInfo) -> Stats:
+    def stats(self, day: dt.date, tz: dt.tzinfo) -> Stats:
         """The figures for /stats on ``day``, a local day in ``tz``: [00:00, 24:00).
 
         The day's bounds become UTC text in the stored format, so each count is a plain

@@ -37,7 +37,7 @@ def _loopback_only(self: socket.socket, address: object) -> None:
     _connect(self, address)  # type: ignore[arg-type]
 
 
-socket.socket.connect = _loopback_only  # type: ignore[method-assign]
+socket.socket.connect = _loopback_only  # type: ignore[method-assign,assignment]
 
 EVAL_DIR = Path(__file__).parent / "eval"
 TODAY = dt.date(2026, 11, 21)

@@ -8,7 +8,7 @@ import pytest
 
 from knowledge.answer import Assistant, format_date
 from knowledge.loader import KnowledgeBase
-from knowledge.models import FaqEntry
+from knowledge.models import FaqEntry, Lang
 from tests.conftest import TODAY
 
 
@@ -28,16 +28,16 @@ def test_matched_answer_cites_its_document_in_the_users_language(assistant: Assi
 
 
 @pytest.mark.parametrize("lang", ["en", "yue", "zh"])
-def test_closed_window_is_said_to_be_closed(assistant: Assistant, lang: str) -> None:
+def test_closed_window_is_said_to_be_closed(assistant: Assistant, lang: Lang) -> None:
     entry = _with_period(assistant.kb)
     assert entry.period is not None and entry.period.closes is not None
     after = entry.period.closes + dt.timedelta(days=1)
-    text = assistant.render(entry, lang, after)  # type: ignore[arg-type]
+    text = assistant.render(entry, lang, after)
     expected = assistant.kb.say(
         "period_closed",
         lang,
-        label=entry.period.label.get(lang),  # type: ignore[arg-type]
-        date=format_date(entry.period.closes, lang),  # type: ignore[arg-type]
+        label=entry.period.label.get(lang),
+        date=format_date(entry.period.closes, lang),
     )
     assert text.endswith(expected)
 

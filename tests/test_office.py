@@ -13,8 +13,11 @@ HK = ZoneInfo("Asia/Hong_Kong")
 OFFICE = OfficeHours.parse()  # mon-fri, 09:00-18:00, Asia/Hong_Kong
 
 
-def hk(*args: int) -> dt.datetime:
-    return dt.datetime(*args, tzinfo=HK)  # type: ignore[misc]
+def hk(
+    year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0, us: int = 0
+) -> dt.datetime:
+    """A Hong Kong wall-clock time."""
+    return dt.datetime(year, month, day, hour, minute, second, us, tzinfo=HK)
 
 
 # ---------------------------------------------------------------------------------------

@@ -277,7 +277,7 @@ def test_messages_write_no_figure_and_use_the_right_script(kb: KnowledgeBase) ->
     assert len(keys) > 50
     for key in keys:
         for lang in ("en", "yue", "zh"):
-            text = re.sub(r"\{[a-z_]+\}", "", kb.messages[key].get(lang))  # type: ignore[arg-type]
+            text = re.sub(r"\{[a-z_]+\}", "", kb.messages[key].get(lang))
             assert not re.search(r"[0-9０-９]", text), (key, lang, text)
     assert [] == [p for p in run_check() if "rec_" in p]
 
@@ -596,7 +596,7 @@ def test_command_button_and_help_start_the_flow(ctx: Context, assistant: Assista
     pressed = handle(Session(lang="zh"), Choice("recognition:start"), ctx, assistant)
     assert "申请人属于哪类机构" in pressed.replies[-1].text
     for lang in ("en", "yue", "zh"):
-        assert "/recognition" in ctx.say("help", lang)  # type: ignore[arg-type]
+        assert "/recognition" in ctx.say("help", lang)
 
 
 def test_eligibility_result_offers_the_recognition_check_before_a_person(ctx: Context) -> None:
