@@ -11,8 +11,10 @@ Handlers unpack an update and call one method here; this class keeps the rules i
 * while a ticket is open, what the user sends is copied into its topic, and what staff write
   there is copied back (``copyMessage``: no staff names, no "forwarded from");
 * outside office hours the user is told when staff will reply, at most once a day;
-* enquiries are counted for ``/stats``; a question the bot could not answer is posted to the
-  staff chat with buttons that store it as an alternate FAQ phrasing for review.
+* enquiries are counted for ``/stats``; a question the bot could not answer is posted in the
+  staff chat's "unanswered questions" topic with buttons that store it as an alternate FAQ
+  phrasing for review;
+* ``/forget`` also removes what the bot posted about the user in the staff chat.
 
 Nothing here logs message text or personal data: only ticket numbers and outcomes.
 """
@@ -46,11 +48,14 @@ USER_COMMANDS = (
     "language", "privacy", "forget", "cancel",
 )  # fmt: skip
 STAFF_COMMANDS = ("tickets", "stats", "close")
-MAX_TOPIC_NAME = 128
-TOPIC_GONE = (
-    "thread not found",
-    "topic_deleted",
-)  # Telegram's words for a deleted topic  # Telegram's limit on a forum topic's name
+MAX_TOPIC_NAME = 128  # Telegram's limit on a forum topic's name
+TOPIC_GONE = ("thread not found", "topic_deleted")  # Telegram's words for a deleted topic
+MISSES_PLACE = "misses"  # the staff chat's topic for questions the bot could not answer
+MAX_DELETE = 100  # message ids per deleteMessages call
+
+
+def _topic_gone(exc: BadRequest) -> bool:
+    return any(gone in str(exc).lower() for gone in TOPIC_GONE)
 
 
 def language_from_code(code: str | None) -> Lang:
@@ -80,6 +85,7 @@ class Desk:
         self.storage = storage
         self.assistant = assistant
         self.clock = clock
+        self._topicless = False  # the staff chat refused a topic: post misses in the group
 
     # ------------------------------------------------------------------------------ helpers
 
@@ -189,13 +195,57 @@ class Desk:
         if effect.kind == "handoff":
             return await self.open_ticket(bot, chat_id, user_id, session.lang, effect.data)
         if effect.kind == "forget":
-            ticket = self.storage.open_ticket_for(user_id)
-            if ticket is not None:
-                self.storage.close_ticket(ticket.id, "user")
-                await self._to_staff(
-                    bot, ticket, self.say("staff_user_forgot", self.staff_lang, ticket=ticket.id)
-                )
+            return await self._forget(bot, user_id, effect)
         return execute(effect, self.storage, str(user_id), self.context())
+
+    async def _forget(self, bot: Bot, user_id: int, effect: Effect) -> Outcome | None:
+        """``/forget``: close an open ticket, delete the records, and remove what the bot posted
+        about the user in the staff chat (their tickets' topics, summaries and copies of their
+        messages, their missed questions), telling the staff which tickets went."""
+        staff_chat = self.settings.staff_chat_id
+        ticket = self.storage.open_ticket_for(user_id)
+        if ticket is not None:
+            self.storage.close_ticket(ticket.id, "user")
+        traces = None if staff_chat is None else self.storage.staff_traces(user_id, staff_chat)
+        outcome = execute(effect, self.storage, str(user_id), self.context())
+        if staff_chat is None or traces is None:
+            return outcome
+        left = await self._erase(bot, staff_chat, traces.topics, traces.messages)
+        if traces.tickets:
+            tickets = ", ".join(f"#{n}" for n in traces.tickets)
+            key = "staff_user_forgot_partly" if left else "staff_user_forgot"
+            try:
+                await self.send(
+                    bot, staff_chat, [Reply(self.say(key, self.staff_lang, tickets=tickets))]
+                )
+            except TelegramError as exc:
+                log.warning("could not tell the staff about a /forget: %s", exc)
+        return outcome
+
+    async def _erase(
+        self, bot: Bot, staff_chat: int, topics: Sequence[int], messages: Sequence[int]
+    ) -> int:
+        """Delete topics, then messages, from the staff chat; how many topics and batches of
+        messages Telegram refused (old messages need the bot to be an admin, topics need its
+        "delete messages" right)."""
+        refused = 0
+        for thread in topics:
+            try:
+                await bot.delete_forum_topic(staff_chat, thread)
+            except BadRequest as exc:
+                if not _topic_gone(exc):
+                    log.warning("could not delete a ticket topic: %s", exc)
+                    refused += 1
+            except TelegramError as exc:
+                log.warning("could not delete a ticket topic: %s", exc)
+                refused += 1
+        for start in range(0, len(messages), MAX_DELETE):
+            try:
+                await bot.delete_messages(staff_chat, messages[start : start + MAX_DELETE])
+            except TelegramError as exc:
+                log.warning("could not delete staff-chat messages: %s", exc)
+                refused += 1
+        return refused
 
     async def _count(self, bot: Bot, user_id: int, answer: Answer, question: str) -> None:
         """Count the enquiry; a real miss (not small talk) goes to the staff to teach the FAQ."""
@@ -227,9 +277,40 @@ class Desk:
                 for i, c in enumerate(candidates)
             )
         try:
-            await self.send(bot, self.settings.staff_chat_id, [Reply(text, buttons)])
+            posted = await self._post_miss(bot, self.settings.staff_chat_id, Reply(text, buttons))
         except TelegramError as exc:
             log.warning("could not post a missed question to the staff chat: %s", exc)
+            return
+        self.storage.set_miss_message(miss_id, posted.message_id)
+
+    async def _misses_thread(self, bot: Bot, staff_chat: int) -> int | None:
+        """The staff chat's "unanswered questions" topic, created on first use, so that misses
+        do not bury the staff's own conversation; None in a group without topics."""
+        thread = self.storage.staff_place(MISSES_PLACE, staff_chat)
+        if thread is not None or self._topicless:
+            return thread
+        try:
+            name = self.say("staff_misses_topic", self.staff_lang)[:MAX_TOPIC_NAME]
+            topic = await bot.create_forum_topic(staff_chat, name)
+        except BadRequest as exc:
+            log.info("no topic for missed questions (%s); posting them in the group", exc)
+            self._topicless = True
+            return None
+        self.storage.set_staff_place(MISSES_PLACE, staff_chat, topic.message_thread_id)
+        return topic.message_thread_id
+
+    async def _post_miss(self, bot: Bot, staff_chat: int, reply: Reply) -> Message:
+        """Post a missed question in its topic; recreate the topic if staff deleted it."""
+        thread = await self._misses_thread(bot, staff_chat)
+        try:
+            return (await self.send(bot, staff_chat, [reply], thread_id=thread))[0]
+        except BadRequest as exc:
+            if thread is None or not _topic_gone(exc):
+                raise
+        log.warning("the topic for missed questions is gone; recreating it")
+        self.storage.set_staff_place(MISSES_PLACE, staff_chat, None)
+        thread = await self._misses_thread(bot, staff_chat)
+        return (await self.send(bot, staff_chat, [reply], thread_id=thread))[0]
 
     def _faq_title(self, faq_id: str, lang: Lang) -> str:
         return self.assistant.kb.entry(faq_id).questions.get(lang)[0]
@@ -332,7 +413,7 @@ class Desk:
                 ticket.thread_id, None if ticket.thread_id else ticket.summary_message_id
             )
         except BadRequest as exc:
-            if not any(gone in str(exc).lower() for gone in TOPIC_GONE):
+            if not _topic_gone(exc):
                 raise
             log.warning("ticket #%d: its topic is gone; recreating it", ticket.id)
         ticket = await self._post_case(bot, ticket, recreated=True)

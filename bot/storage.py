@@ -116,6 +116,17 @@ class Suggestion:
 
 
 @dataclass(frozen=True)
+class StaffTraces:
+    """What the bot posted about one user in the staff chat, so ``/forget`` can remove it too:
+    each ticket's topic, and the bot's own messages (case summaries, copies of the user's
+    messages, missed questions)."""
+
+    tickets: tuple[int, ...]
+    topics: tuple[int, ...]
+    messages: tuple[int, ...]
+
+
+@dataclass(frozen=True)
 class Stats:
     """What /stats shows for one local day; ``tickets_open`` is the count now, any day."""
 
@@ -341,7 +352,17 @@ class Storage:
             " candidates text not null,"
             " created_at text not null)"
         )
-        self.db.table("misses").create_index(["user_id"], if_not_exists=True)
+        misses = self.db.table("misses")
+        if "staff_message_id" not in misses.columns_dict:  # databases from before it existed
+            misses.add_column("staff_message_id", int)
+        misses.create_index(["user_id"], if_not_exists=True)
+        # Places the bot keeps in the staff chat, such as the "unanswered questions" topic.
+        self.db.table("staff_places").create(
+            {"place": str, "chat_id": int, "thread_id": int, "updated_at": str},
+            pk=("place", "chat_id"),
+            not_null=("place", "chat_id", "thread_id", "updated_at"),
+            if_not_exists=True,
+        )
         self.db.execute(
             "create table if not exists suggestions ("
             " id integer primary key autoincrement,"
@@ -796,6 +817,33 @@ class Storage:
         log.info("miss #%d recorded", miss_id)
         return miss_id
 
+    def set_miss_message(self, miss_id: int, message_id: int) -> None:
+        """Remember the staff-chat message that shows the miss (``forget`` removes it)."""
+        with self._write():
+            self.db.execute(
+                "update misses set staff_message_id = ? where id = ?", [message_id, miss_id]
+            )
+
+    def staff_place(self, place: str, chat_id: int) -> int | None:
+        """The thread of a topic the bot keeps in ``chat_id`` (None: not created yet)."""
+        row = self.db.execute(
+            "select thread_id from staff_places where place = ? and chat_id = ?", [place, chat_id]
+        ).fetchone()
+        return None if row is None else int(row[0])
+
+    def set_staff_place(self, place: str, chat_id: int, thread_id: int | None) -> None:
+        """Remember (or, with None, forget) the topic the bot keeps for ``place``."""
+        with self._write():
+            self.db.execute(
+                "delete from staff_places where place = ? and chat_id = ?", [place, chat_id]
+            )
+            if thread_id is not None:
+                self.db.execute(
+                    "insert into staff_places (place, chat_id, thread_id, updated_at)"
+                    " values (?, ?, ?, ?)",
+                    [place, chat_id, thread_id, self._now()],
+                )
+
     def miss(self, miss_id: int) -> Miss | None:
         row = self.db.execute(
             "select id, question, lang, score, candidates, created_at from misses where id = ?",
@@ -937,6 +985,31 @@ class Storage:
         )
 
     # ------------------------------------------------------------------------ personal data
+
+    def staff_traces(self, user_id: UserId, staff_chat_id: int) -> StaffTraces:
+        """Where the user's tickets and missed questions show in the staff chat."""
+        user = str(user_id)
+        tickets = self.db.execute(
+            "select id, thread_id, summary_message_id from tickets where user_id = ? order by id",
+            [user],
+        ).fetchall()
+        copies = self.db.execute(
+            "select to_message_id from relays where direction = 'to_staff' and to_chat_id = ?"
+            " and ticket_id in (select id from tickets where user_id = ?)",
+            [staff_chat_id, user],
+        ).fetchall()
+        misses = self.db.execute(
+            "select staff_message_id from misses"
+            " where user_id = ? and staff_message_id is not null",
+            [user],
+        ).fetchall()
+        messages = {row[2] for row in tickets if row[2] is not None}
+        messages |= {row[0] for row in copies} | {row[0] for row in misses}
+        return StaffTraces(
+            tickets=tuple(row[0] for row in tickets),
+            topics=tuple(row[1] for row in tickets if row[1] is not None),
+            messages=tuple(sorted(messages)),
+        )
 
     def forget(self, user_id: UserId) -> int:
         """Delete everything held about ``user_id`` (the /forget command).

@@ -411,6 +411,21 @@ async def test_blocked_user(fake: FakeTelegram, bot: Bot) -> None:
     assert fake.sent(alice.id) == []
 
 
+async def test_deleting_messages_and_the_delete_right(fake: FakeTelegram, bot: Bot) -> None:
+    fake.supergroup(GROUP_ID, "Staff")
+    sent = [await bot.send_message(GROUP_ID, f"note {n}") for n in range(3)]
+    assert await bot.delete_messages(GROUP_ID, [sent[0].message_id, sent[2].message_id, 999])
+    assert ["note 1"] == [m["text"] for m in fake.sent(GROUP_ID)]
+    with pytest.raises(BadRequest, match="(?i)message_ids"):
+        await bot.delete_messages(GROUP_ID, list(range(1, 102)))
+    fake.no_delete_right.add(GROUP_ID)
+    with pytest.raises(BadRequest, match="can't be deleted"):
+        await bot.delete_messages(GROUP_ID, [sent[1].message_id])
+    with pytest.raises(BadRequest, match="can't be deleted"):
+        await bot.delete_message(GROUP_ID, sent[1].message_id)
+    assert ["note 1"] == [m["text"] for m in fake.sent(GROUP_ID)]
+
+
 async def test_commands_are_recorded(fake: FakeTelegram, bot: Bot) -> None:
     fake.supergroup(GROUP_ID, "CPPP office")
     english = [BotCommand("start", "Start"), BotCommand("help", "Help")]

@@ -294,17 +294,80 @@ async def test_rating_only_by_the_tickets_user_after_closing(
     assert 4 == (h.desk.storage.ticket(1) or pytest.fail("no ticket")).rating
 
 
-async def test_forget_closes_the_open_ticket_and_tells_staff(
+async def _miss(h: Harness, user: FakeUser) -> dict[str, Any]:
+    """A question the bot cannot answer; its post in the staff chat."""
+    await h.say(user, "funding for the zorkmid flux capacitor")
+    return await h.fake.expect(STAFF_CHAT, "zorkmid")
+
+
+async def test_forget_closes_the_ticket_and_removes_the_users_traces_from_the_staff_chat(
     h: Harness, fake: FakeTelegram
 ) -> None:
     user = fake.user(33, "Private", language_code="en")
-    await _open_ticket(h, user)
+    await _open_ticket(h, user, company="Secret Ltd")
     (thread,) = fake.topics[STAFF_CHAT]
+    await h.say(user, "my mobile is 9123 4567")
+    await _miss(h, fake.user(35, "Bystander", language_code="en"))
+    await h.desk.close(h.app.bot, h.desk.storage.ticket(1) or pytest.fail("no ticket"), "staff")
+    await _open_ticket(h, user, company="Secret Ltd")
+    await _miss(h, user)
     await h.say(user, "/forget")
     await user.expect("deleted")
-    assert any("deleted their data" in m["text"] for m in fake.sent(STAFF_CHAT, thread))
+    assert thread not in fake.topics[STAFF_CHAT] and 1 == len(fake.topics[STAFF_CHAT])
+    left = " ".join(m["text"] for m in fake.sent(STAFF_CHAT))
+    assert "Secret Ltd" not in left and "9123 4567" not in left
+    assert 1 == left.count("zorkmid")  # the bystander's miss stays
+    note = await fake.expect(STAFF_CHAT, "deleted their data", thread_id=None)
+    assert "(#1, #2)" in note["text"] and "removed" in note["text"]
     assert h.desk.storage.open_ticket_for(user.id) is None
     assert h.desk.storage.load_session(user.id) is None
+
+
+async def test_forget_without_topics_deletes_the_summary_and_the_copies(
+    fake: FakeTelegram, assistant: Assistant
+) -> None:
+    fake.supergroup(STAFF_CHAT, "Secretariat", is_forum=False)
+    h = await _harness(fake, assistant)
+    try:
+        user = fake.user(36, "Classic", language_code="en")
+        await _open_ticket(h, user, company="Wong Metal")
+        await h.say(user, "my phone is 6123 4567")
+        await h.say(user, "/forget")
+        left = " ".join(m["text"] for m in fake.sent(STAFF_CHAT))
+        assert "Wong Metal" not in left and "6123 4567" not in left
+        assert "deleted their data" in left
+    finally:
+        h.desk.storage.close()
+        await h.app.shutdown()
+
+
+async def test_forget_tells_staff_what_telegram_would_not_let_the_bot_delete(
+    h: Harness, fake: FakeTelegram
+) -> None:
+    user = fake.user(37, "Private", language_code="en")
+    await _open_ticket(h, user, company="Kept Ltd")
+    fake.no_delete_right.add(STAFF_CHAT)
+    await h.say(user, "/forget")
+    await user.expect("deleted")
+    note = await fake.expect(STAFF_CHAT, "deleted their data", thread_id=None)
+    assert "please delete what is left of #1 by hand" in note["text"]
+    assert h.desk.storage.open_ticket_for(user.id) is None
+
+
+async def test_missed_questions_gather_in_one_topic_of_their_own(
+    h: Harness, fake: FakeTelegram
+) -> None:
+    first, second = fake.user(38, "A", language_code="en"), fake.user(39, "B", language_code="en")
+    await _miss(h, first)
+    await _miss(h, second)
+    (thread,) = fake.topics[STAFF_CHAT]
+    assert "Unanswered questions" in fake.topics[STAFF_CHAT][thread]["name"]
+    assert 2 == len([m for m in fake.sent(STAFF_CHAT, thread) if "couldn't answer" in m["text"]])
+    fake.delete_topic(STAFF_CHAT, thread)
+    await _miss(h, first)
+    (again,) = fake.topics[STAFF_CHAT]
+    assert again != thread
+    assert 1 == len([m for m in fake.sent(STAFF_CHAT, again) if "zorkmid" in m["text"]])
 
 
 async def test_without_a_staff_chat_a_person_means_the_secretariats_contacts(

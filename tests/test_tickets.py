@@ -346,6 +346,7 @@ def test_forget_removes_everything_of_that_user_only(fresh_db: Storage) -> None:
         "enquiries": 1,
         "misses": 2,
         "suggestions": 3,  # user 2's pending and accepted, user 1's accepted
+        "staff_places": 0,
     } == after
     assert before["suggestions"] - 1 == after["suggestions"]
     assert None is fresh_db.load_session(1)
@@ -363,6 +364,44 @@ def test_forget_removes_everything_of_that_user_only(fresh_db: Storage) -> None:
     assert [("accepted from 1", "accepted", None)] == kept
     assert ["question from 2"] == [s.question for s in fresh_db.pending_suggestions()]
     assert 0 == fresh_db.forget(1)
+
+
+def test_staff_traces_are_what_the_bot_posted_about_that_user(fresh_db: Storage) -> None:
+    fill(fresh_db, 1)
+    fill(fresh_db, 2)
+    fresh_db.set_ticket_thread(1, 7, 70)
+    fresh_db.set_ticket_thread(2, None, 80)
+    miss = fresh_db.record_miss(1, "another", "en", 0.1, [])
+    fresh_db.set_miss_message(miss, 90)
+    fresh_db.record_relay(2, "to_staff", 1, 5, -999, 555)  # a copy in another chat
+    traces = fresh_db.staff_traces(1, -100)
+    assert (1, 2) == traces.tickets
+    assert (7,) == traces.topics
+    assert (70, 80, 90, 101, 103) == traces.messages  # summaries, the miss, copies to -100
+    assert () == fresh_db.staff_traces(3, -100).tickets
+
+
+def test_staff_places_are_per_chat_and_can_be_forgotten(fresh_db: Storage) -> None:
+    assert None is fresh_db.staff_place("misses", -100)
+    fresh_db.set_staff_place("misses", -100, 12)
+    fresh_db.set_staff_place("misses", -100, 13)
+    assert 13 == fresh_db.staff_place("misses", -100)
+    assert None is fresh_db.staff_place("misses", -200)
+    fresh_db.set_staff_place("misses", -100, None)
+    assert None is fresh_db.staff_place("misses", -100)
+
+
+def test_a_database_from_before_staff_message_ids_is_upgraded(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    old = Storage.open(path)
+    miss = old.record_miss(1, "kept", "en", 0.1, [])
+    old.db.execute("alter table misses drop column staff_message_id")
+    old.close()
+    upgraded = Storage.open(path)
+    upgraded.set_miss_message(miss, 42)
+    assert (42,) == upgraded.staff_traces(1, -100).messages
+    assert "kept" == (upgraded.miss(miss) or pytest.fail("miss lost")).question
+    upgraded.close()
 
 
 def test_no_personal_data_in_the_log(fresh_db: Storage, caplog: pytest.LogCaptureFixture) -> None:

@@ -28,9 +28,9 @@ topic carry ``message_thread_id``/``is_topic_message`` and, when they are not re
 message ids of those service messages.
 
 Deliberate simplifications: the bot is treated as an administrator everywhere (it may post in
-closed topics, delete any message); Markdown/MarkdownV2 text is accepted and stored as sent;
-webhook URLs may be plain ``http://`` (Telegram insists on HTTPS); a webhook receives updates one
-at a time, in order; inline mode, payments, polls, media groups and the file download endpoint
+closed topics, and delete any message and topic unless its chat is in ``no_delete_right``);
+Markdown/MarkdownV2 text is accepted and stored as sent; webhook URLs may be plain ``http://``
+(Telegram insists on HTTPS); a webhook receives updates one at a time, in order; inline mode, payments, polls, media groups and the file download endpoint
 are not implemented (calls to unknown methods are answered 404 and listed in
 ``unknown_methods``).
 """
@@ -661,6 +661,8 @@ class FakeTelegram:
 
         # The world.
         self.blocked: set[int] = set()
+        # Chats where the bot lacks the admin right to delete (deleteMessage(s), deleteForumTopic).
+        self.no_delete_right: set[int] = set()
         self.topics: dict[int, dict[int, JSON]] = {}
         self._users: dict[int, FakeUser] = {}
         self._groups: dict[int, FakeGroup] = {}
@@ -722,6 +724,7 @@ class FakeTelegram:
             "editMessageCaption": self._edit_message_caption,
             "editMessageReplyMarkup": self._edit_message_reply_markup,
             "deleteMessage": self._delete_message,
+            "deleteMessages": self._delete_messages,
             "answerCallbackQuery": self._answer_callback_query,
             "createForumTopic": self._create_forum_topic,
             "editForumTopic": self._edit_forum_topic,
@@ -1812,10 +1815,26 @@ class FakeTelegram:
 
     async def _delete_message(self, params: JSON) -> bool:
         chat_id = self._chat_id(params.get("chat_id"))
+        if chat_id in self.no_delete_right:
+            raise _bad_request("message can't be deleted")
         message_id = params.get("message_id")
         if not isinstance(message_id, int) or message_id not in self._messages.get(chat_id, {}):
             raise _bad_request("message to delete not found")
         del self._messages[chat_id][message_id]
+        return True
+
+    async def _delete_messages(self, params: JSON) -> bool:
+        """1 to 100 ids; ids that are not found are skipped, as Telegram does."""
+        chat_id = self._chat_id(params.get("chat_id"))
+        ids = params.get("message_ids")
+        if not isinstance(ids, list) or not 1 <= len(ids) <= 100:
+            raise _bad_request("message_ids must be a list of 1-100 message identifiers")
+        if chat_id in self.no_delete_right:
+            raise _bad_request("message can't be deleted")
+        messages = self._messages.get(chat_id, {})
+        for message_id in ids:
+            messages.pop(message_id, None)
+        self._bump()
         return True
 
     async def _answer_callback_query(self, params: JSON) -> bool:
@@ -1889,6 +1908,8 @@ class FakeTelegram:
 
     async def _delete_forum_topic(self, params: JSON) -> bool:
         chat_id, thread_id, _ = self._topic(params)
+        if chat_id in self.no_delete_right:
+            raise _bad_request("not enough rights to delete the topic")
         self._remove_topic(chat_id, thread_id)
         return True
 
