@@ -76,13 +76,26 @@ async def fake() -> AsyncIterator[FakeTelegram]:
         yield server
 
 
-@pytest.fixture
-async def h(fake: FakeTelegram, assistant: Assistant) -> AsyncIterator[Harness]:
-    fake.supergroup(STAFF_CHAT, "Secretariat", is_forum=True)
+async def _running(fake: FakeTelegram, assistant: Assistant, forum: bool) -> AsyncIterator[Harness]:
+    fake.supergroup(STAFF_CHAT, "Secretariat", is_forum=forum)
     harness = await _harness(fake, assistant)
     yield harness
     harness.desk.storage.close()
     await harness.app.shutdown()
+
+
+@pytest.fixture
+async def h(fake: FakeTelegram, assistant: Assistant) -> AsyncIterator[Harness]:
+    """The bot, with a staff supergroup that has topics."""
+    async for harness in _running(fake, assistant, forum=True):
+        yield harness
+
+
+@pytest.fixture
+async def plain(fake: FakeTelegram, assistant: Assistant) -> AsyncIterator[Harness]:
+    """The bot, with a staff group without topics."""
+    async for harness in _running(fake, assistant, forum=False):
+        yield harness
 
 
 async def _open_ticket(h: Harness, user: FakeUser, company: str = "ABC Ltd") -> dict[str, Any]:
@@ -227,26 +240,20 @@ async def test_deleted_topic_is_recreated_with_the_summary(h: Harness, fake: Fak
 
 
 async def test_without_topics_the_ticket_is_threaded_by_replies(
-    fake: FakeTelegram, assistant: Assistant
+    plain: Harness, fake: FakeTelegram
 ) -> None:
-    fake.supergroup(STAFF_CHAT, "Secretariat", is_forum=False)
-    h = await _harness(fake, assistant)
-    try:
-        user = fake.user(27, "Classic", language_code="en")
-        await _open_ticket(h, user)
-        summary = await fake.expect(STAFF_CHAT, "Ticket #1")
-        assert "reply to this message" in summary["text"]
-        await h.say(user, "More detail")
-        relayed = await fake.expect(STAFF_CHAT, "More detail")
-        assert summary["message_id"] == relayed["reply_to_message"]["message_id"]
-        staff = fake.user(STAFF_MEMBER, "Ho")
-        await h.say(staff, "Here is the answer", chat_id=STAFF_CHAT, reply_to=relayed)
-        assert "Here is the answer" == (await user.expect("Here is the answer"))["text"]
-        await h.say(staff, "/close", chat_id=STAFF_CHAT, reply_to=summary)
-        await user.expect("1 = ")
-    finally:
-        h.desk.storage.close()
-        await h.app.shutdown()
+    user = fake.user(27, "Classic", language_code="en")
+    await _open_ticket(plain, user)
+    summary = await fake.expect(STAFF_CHAT, "Ticket #1")
+    assert "reply to this message" in summary["text"]
+    await plain.say(user, "More detail")
+    relayed = await fake.expect(STAFF_CHAT, "More detail")
+    assert summary["message_id"] == relayed["reply_to_message"]["message_id"]
+    staff = fake.user(STAFF_MEMBER, "Ho")
+    await plain.say(staff, "Here is the answer", chat_id=STAFF_CHAT, reply_to=relayed)
+    assert "Here is the answer" == (await user.expect("Here is the answer"))["text"]
+    await plain.say(staff, "/close", chat_id=STAFF_CHAT, reply_to=summary)
+    await user.expect("1 = ")
 
 
 async def test_staff_chatter_outside_tickets_is_not_relayed(h: Harness, fake: FakeTelegram) -> None:
@@ -323,22 +330,25 @@ async def test_forget_closes_the_ticket_and_removes_the_users_traces_from_the_st
     assert h.desk.storage.load_session(user.id) is None
 
 
-async def test_forget_without_topics_deletes_the_summary_and_the_copies(
-    fake: FakeTelegram, assistant: Assistant
+async def test_without_topics_missed_questions_are_posted_in_the_group(
+    plain: Harness, fake: FakeTelegram
 ) -> None:
-    fake.supergroup(STAFF_CHAT, "Secretariat", is_forum=False)
-    h = await _harness(fake, assistant)
-    try:
-        user = fake.user(36, "Classic", language_code="en")
-        await _open_ticket(h, user, company="Wong Metal")
-        await h.say(user, "my phone is 6123 4567")
-        await h.say(user, "/forget")
-        left = " ".join(m["text"] for m in fake.sent(STAFF_CHAT))
-        assert "Wong Metal" not in left and "6123 4567" not in left
-        assert "deleted their data" in left
-    finally:
-        h.desk.storage.close()
-        await h.app.shutdown()
+    await _miss(plain, fake.user(40, "A", language_code="en"))
+    await _miss(plain, fake.user(41, "B", language_code="en"))
+    assert 2 == len([m for m in fake.sent(STAFF_CHAT, None) if "zorkmid" in m["text"]])
+    assert 1 == len([e for e in fake.errors if e[0] == "createForumTopic"])  # asked once
+
+
+async def test_forget_without_topics_deletes_the_summary_and_the_copies(
+    plain: Harness, fake: FakeTelegram
+) -> None:
+    user = fake.user(36, "Classic", language_code="en")
+    await _open_ticket(plain, user, company="Wong Metal")
+    await plain.say(user, "my phone is 6123 4567")
+    await plain.say(user, "/forget")
+    left = " ".join(m["text"] for m in fake.sent(STAFF_CHAT))
+    assert "Wong Metal" not in left and "6123 4567" not in left
+    assert "deleted their data" in left
 
 
 async def test_forget_tells_staff_what_telegram_would_not_let_the_bot_delete(
