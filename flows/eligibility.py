@@ -13,19 +13,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from flows import core
-from flows.core import (
-    Button,
-    Choice,
-    Context,
-    Event,
-    FlowState,
-    Reply,
-    Result,
-    Text,
-    guided_step,
-    nav_buttons,
-)
-from flows.typed import parse_percentage, parse_yes_no, typed_option
+from flows.core import Button, Context, FlowState, Reply, Result
+from flows.questionnaire import YES_NO, Needed, Question, Questionnaire, first_needed
+from flows.typed import parse_percentage
 from knowledge.models import Lang, Source
 
 FLOW = "eligibility"
@@ -218,23 +208,9 @@ def render_verdicts(verdicts: tuple[Verdict, ...], ctx: Context, lang: Lang) -> 
 # ------------------------------------------------------------------------------------ dialogue
 
 
-@dataclass(frozen=True)
-class Question:
-    """One question of the dialogue: its options (None = a typed percentage) and what it sets."""
-
-    key: str
-    prompt: str
-    options: tuple[str, ...] | None
-
-    def prompt_key(self, answers: Mapping[str, Any]) -> str:
-        if self.key == "hk_registered" and answers.get("org_type") == "trade_association":
-            return "elig_q_association_registered"
-        return self.prompt
-
-
 QUESTIONS = {
     "org_type": Question("org_type", "elig_q_org_type", ("company", "trade_association")),
-    "hk_registered": Question("hk_registered", "elig_q_hk_registered", ("yes", "no")),
+    "hk_registered": Question("hk_registered", "elig_q_hk_registered", YES_NO),
     "site": Question("site", "elig_q_site", ("hk_factory", "gd_factory", "hk_workshop", "none")),
     "gd_relation": Question(
         "gd_relation",
@@ -243,13 +219,13 @@ QUESTIONS = {
     ),
     "mainland_share_pct": Question("mainland_share_pct", "elig_q_mainland_share_pct", None),
     "applicant_share_pct": Question("applicant_share_pct", "elig_q_applicant_share_pct", None),
-    "polluting_process": Question("polluting_process", "elig_q_polluting_process", ("yes", "no")),
+    "polluting_process": Question("polluting_process", "elig_q_polluting_process", YES_NO),
 }
 
 
 def next_question(answers: Mapping[str, Any]) -> str | None:
     """The first question whose answer is still needed for a verdict; None when all are known."""
-    order: list[tuple[str, Callable[[Mapping[str, Any]], bool]]] = [
+    order: list[tuple[str, Needed]] = [
         ("org_type", lambda a: True),
         ("hk_registered", lambda a: True),
         ("site", lambda a: a["org_type"] == "company" and a["hk_registered"] is True),
@@ -258,89 +234,52 @@ def next_question(answers: Mapping[str, Any]) -> str | None:
         ("applicant_share_pct", lambda a: a.get("gd_relation") == "hk_resident_owner"),
         ("polluting_process", lambda a: a.get("site") == "hk_workshop"),
     ]
-    for key, needed in order:
-        if key not in answers and needed(answers):
-            return key
-    return None
+    return first_needed(order, answers)
 
 
-def _option_label(key: str, value: str, ctx: Context, lang: Lang) -> str:
-    if value in ("yes", "no"):
-        return ctx.say(f"button_{value}", lang)
-    if value == "none":
-        return ctx.say("elig_opt_site_none" if key == "site" else "elig_opt_relation_none", lang)
-    return ctx.say(f"elig_opt_{value}", lang)
+class Eligibility(Questionnaire):
+    """The eligibility dialogue: ``evaluate``'s questions, asked only when they matter."""
+
+    flow = FLOW
+    first = "org_type"
+    questions = QUESTIONS
+    bad_number = "elig_bad_percentage"
+
+    def intro(self, lang: Lang, ctx: Context) -> Reply:
+        return Reply(ctx.say("elig_intro", lang))
+
+    def next_question(self, answers: Mapping[str, Any], ctx: Context) -> str | None:
+        return next_question(answers)
+
+    def prompt(self, question: Question, state: FlowState, ctx: Context) -> str:
+        """A trade association is asked whether *it* is registered, not "your company"."""
+        key = question.prompt
+        if question.key == "hk_registered" and state.answers.get("org_type") == "trade_association":
+            key = "elig_q_association_registered"
+        return ctx.say(key, state.lang)
+
+    def option_label(self, question: Question, value: str, ctx: Context, lang: Lang) -> str:
+        if value in YES_NO:
+            return ctx.say(f"button_{value}", lang)
+        if value == "none":
+            key = "elig_opt_site_none" if question.key == "site" else "elig_opt_relation_none"
+            return ctx.say(key, lang)
+        return ctx.say(f"elig_opt_{value}", lang)
+
+    def read_number(self, text: str) -> float | None:
+        return parse_percentage(text)
+
+    def finish(self, state: FlowState, ctx: Context) -> Result:
+        lang = state.lang
+        verdicts = evaluate(state.answers, ctx)
+        buttons = (
+            (Button(ctx.say("elig_next_estimate", lang), "estimate:start"),),
+            (Button(ctx.say("elig_next_apply", lang), "faq:app_how_to_apply"),),
+            (Button(ctx.say("rec_button_start", lang), "recognition:start"),),
+            (Button(ctx.say("button_person", lang), "nav:person"),),
+        )
+        return Result(state, (Reply(render_verdicts(verdicts, ctx, lang), buttons),))
 
 
-def ask(state: FlowState, ctx: Context, prefix: tuple[Reply, ...] = ()) -> Result:
-    """Show the current question (or the verdicts when none is left)."""
-    question = QUESTIONS[state.step]
-    lang = state.lang
-    rows: list[tuple[Button, ...]] = []
-    if question.options:
-        rows = [
-            (Button(_option_label(question.key, v, ctx, lang), f"{FLOW}:{v}"),)
-            for v in question.options
-        ]
-    rows.append(nav_buttons(ctx, lang, back=bool(state.history)))
-    reply = Reply(ctx.say(question.prompt_key(state.answers), lang), tuple(rows))
-    return Result(state, (*prefix, reply))
-
-
-def _advance(state: FlowState, ctx: Context, **answer: Any) -> Result:
-    answers = {**state.answers, **answer}
-    upcoming = next_question(answers)
-    if upcoming is None:
-        return _finish(state.finish(**answer), ctx)
-    return ask(state.ask(upcoming, **answer), ctx)
-
-
-def _finish(state: FlowState, ctx: Context) -> Result:
-    lang = state.lang
-    verdicts = evaluate(state.answers, ctx)
-    buttons = (
-        (Button(ctx.say("elig_next_estimate", lang), "estimate:start"),),
-        (Button(ctx.say("elig_next_apply", lang), "faq:app_how_to_apply"),),
-        (Button(ctx.say("rec_button_start", lang), "recognition:start"),),
-        (Button(ctx.say("button_person", lang), "nav:person"),),
-    )
-    return Result(state, (Reply(render_verdicts(verdicts, ctx, lang), buttons),))
-
-
-def _answer(state: FlowState, event: Event, ctx: Context) -> Result:
-    """Read the user's answer to the current question, or re-ask."""
-    question = QUESTIONS[state.step]
-    value: Any = None
-    if isinstance(event, Choice) and event.value.startswith(f"{FLOW}:"):
-        chosen = event.value.split(":", 1)[1]
-        value = chosen if question.options and chosen in question.options else None
-    elif isinstance(event, Text):
-        if question.options is None:
-            value = parse_percentage(event.text)
-            if value is None:
-                return ask(state, ctx, (Reply(ctx.say("elig_bad_percentage", state.lang)),))
-        elif question.options == ("yes", "no"):
-            yes = parse_yes_no(event.text)
-            value = None if yes is None else ("yes" if yes else "no")
-        else:
-            value = typed_option(event.text, question.options, ctx.kb.typed_answers)
-    if value is None:
-        return ask(state, ctx, (Reply(ctx.say("flow_not_understood", state.lang)),))
-    if question.options == ("yes", "no"):
-        value = value == "yes"
-    return _advance(state, ctx, **{question.key: value})
-
-
-def start(lang: Lang, ctx: Context) -> Result:
-    state = FlowState(flow=FLOW, step="org_type", lang=lang)
-    return ask(state, ctx, (Reply(ctx.say("elig_intro", lang)),))
-
-
-def new_state(lang: Lang) -> FlowState:
-    """The state a shell creates before sending ``Start``."""
-    return FlowState(flow=FLOW, step="start", lang=lang)
-
-
-def step(state: FlowState | None, event: Event, ctx: Context, lang: Lang = "en") -> Result:
-    """One turn of the eligibility dialogue."""
-    return guided_step(state, event, ctx, lang, start=start, ask=ask, answer=_answer)
+CHECK = Eligibility()
+start, new_state, step = CHECK.start, CHECK.new_state, CHECK.step

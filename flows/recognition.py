@@ -12,24 +12,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from flows import core
-from flows.core import (
-    Button,
-    Choice,
-    Context,
-    Event,
-    FlowState,
-    Reply,
-    Result,
-    Text,
-    guided_step,
-    nav_buttons,
-)
+from flows.core import Button, Context, FlowState, Reply, Result
 from flows.eligibility import Verdict, scheme_name, source_text
-from flows.typed import chinese_under_1000, fold, parse_yes_no, typed_option
+from flows.questionnaire import YES_NO, Needed, Question, Questionnaire, first_needed
+from flows.typed import chinese_under_1000, fold
 from knowledge.answer import format_date
 from knowledge.models import Lang, RecognitionRule, Source
 
@@ -374,28 +363,10 @@ def parse_count(text: str) -> int | None:
 # ------------------------------------------------------------------------------------ dialogue
 
 
-@dataclass(frozen=True)
-class Question:
-    """One question: its options (None = a count, with buttons up to ``cap`` or more)."""
-
-    key: str
-    prompt: str
-    options: tuple[str, ...] | None
-    cap: Callable[[RecognitionRule], int] | None = None
-
-    def count_options(self, rule: RecognitionRule) -> tuple[int, ...]:
-        """1, 2, …, cap ("or more") and 0 last, so a number typed in the console means itself."""
-        assert self.cap is not None
-        return (*range(1, self.cap(rule) + 1), 0)
-
-
-YES_NO = ("yes", "no")
 QUESTIONS = {
     "role": Question("role", "rec_q_role", ROLES),
     "hk_company": Question("hk_company", "rec_q_hk_company", YES_NO),
-    "dp_count": Question(
-        "dp_count", "rec_q_dp_count", None, lambda rule: rule.excel_demonstration_projects
-    ),
+    "dp_count": Question("dp_count", "rec_q_dp_count", None),
     "onsite_assessment": Question("onsite_assessment", "rec_q_onsite_assessment", YES_NO),
     "gd_audit": Question("gd_audit", "rec_q_gd_audit", YES_NO),
     "gd_title": Question("gd_title", "rec_q_gd_title", YES_NO),
@@ -409,11 +380,19 @@ QUESTIONS = {
     ),
     "buys_from_recognised": Question("buys_from_recognised", "rec_q_buys_from_recognised", YES_NO),
     "registered_etsp": Question("registered_etsp", "rec_q_registered_etsp", YES_NO),
-    "project_count": Question(
-        "project_count", "rec_q_project_count", None, lambda rule: rule.technology_service_projects
-    ),
+    "project_count": Question("project_count", "rec_q_project_count", None),
     "complaint_record": Question("complaint_record", "rec_q_complaint_record", YES_NO),
 }
+# The count questions' buttons go up to the number a rule needs ("3 or more").
+_CAPS: dict[str, Callable[[RecognitionRule], int]] = {
+    "dp_count": lambda rule: rule.excel_demonstration_projects,
+    "project_count": lambda rule: rule.technology_service_projects,
+}
+
+
+def count_options(key: str, rule: RecognitionRule) -> tuple[int, ...]:
+    """1, 2, …, cap ("or more") and 0 last, so a number typed in the console means itself."""
+    return (*range(1, _CAPS[key](rule) + 1), 0)
 
 
 def next_question(answers: Mapping[str, Any], rule: RecognitionRule) -> str | None:
@@ -425,7 +404,7 @@ def next_question(answers: Mapping[str, Any], rule: RecognitionRule) -> str | No
     def fewer_dps(a: Mapping[str, Any], needed: int) -> bool:
         return company(a) and a.get("dp_count", 0) < needed
 
-    order: list[tuple[str, Callable[[Mapping[str, Any]], bool]]] = [
+    order: list[tuple[str, Needed]] = [
         ("role", lambda a: True),
         ("hk_company", lambda a: a["role"] == "manufacturer"),
         ("dp_count", company),
@@ -467,16 +446,7 @@ def next_question(answers: Mapping[str, Any], rule: RecognitionRule) -> str | No
             lambda a: a.get("project_count", 0) >= rule.technology_service_projects,
         ),
     ]
-    for key, needed in order:
-        if key not in answers and needed(answers):
-            return key
-    return None
-
-
-def _option_label(value: str, ctx: Context, lang: Lang) -> str:
-    if value in YES_NO:
-        return ctx.say(f"button_{value}", lang)
-    return ctx.say(f"rec_opt_{value}", lang)
+    return first_needed(order, answers)
 
 
 def _count_label(count: int, cap: int, ctx: Context, lang: Lang) -> str:
@@ -487,83 +457,55 @@ def _count_label(count: int, cap: int, ctx: Context, lang: Lang) -> str:
     return str(count)
 
 
-def ask(state: FlowState, ctx: Context, prefix: tuple[Reply, ...] = ()) -> Result:
-    """Show the current question."""
-    question = QUESTIONS[state.step]
-    lang = state.lang
-    rows: list[tuple[Button, ...]]
-    if question.options is None:
-        rule = ctx.kb.programme.recognition
-        counts = question.count_options(rule)
+class Recognition(Questionnaire):
+    """The Recognition Scheme dialogue: ``evaluate``'s questions, asked only when they matter."""
+
+    flow = FLOW
+    first = "role"
+    questions = QUESTIONS
+    bad_number = "rec_bad_count"
+
+    def intro(self, lang: Lang, ctx: Context) -> Reply:
+        return Reply(ctx.say("rec_intro", lang, **_values(ctx, lang)))
+
+    def next_question(self, answers: Mapping[str, Any], ctx: Context) -> str | None:
+        return next_question(answers, ctx.kb.programme.recognition)
+
+    def prompt(self, question: Question, state: FlowState, ctx: Context) -> str:
+        return ctx.say(question.prompt, state.lang, **_values(ctx, state.lang))
+
+    def option_label(self, question: Question, value: str, ctx: Context, lang: Lang) -> str:
+        if value in YES_NO:
+            return ctx.say(f"button_{value}", lang)
+        return ctx.say(f"rec_opt_{value}", lang)
+
+    def number_buttons(
+        self, question: Question, ctx: Context, lang: Lang
+    ) -> list[tuple[Button, ...]]:
+        """1 … cap on one row, "none" below."""
+        counts = count_options(question.key, ctx.kb.programme.recognition)
         cap = max(counts)
         buttons = [Button(_count_label(n, cap, ctx, lang), f"{FLOW}:{n}") for n in counts]
-        rows = [tuple(buttons[:-1]), (buttons[-1],)]
-    else:
-        rows = [(Button(_option_label(v, ctx, lang), f"{FLOW}:{v}"),) for v in question.options]
-    rows.append(nav_buttons(ctx, lang, back=bool(state.history)))
-    reply = Reply(ctx.say(question.prompt, lang, **_values(ctx, lang)), tuple(rows))
-    return Result(state, (*prefix, reply))
+        return [tuple(buttons[:-1]), (buttons[-1],)]
+
+    def pressed(self, question: Question, value: str, ctx: Context) -> Any:
+        if question.options is not None:
+            return super().pressed(question, value, ctx)
+        valid = {str(n) for n in count_options(question.key, ctx.kb.programme.recognition)}
+        return int(value) if value in valid else None
+
+    def read_number(self, text: str) -> int | None:
+        return parse_count(text)
+
+    def finish(self, state: FlowState, ctx: Context) -> Result:
+        lang = state.lang
+        verdicts = evaluate(state.answers, ctx)
+        buttons = (
+            (Button(ctx.say("rec_next_apply", lang), "faq:rec_how_to_apply"),),
+            (Button(ctx.say("button_person", lang), "nav:person"),),
+        )
+        return Result(state, (Reply(render_verdicts(verdicts, ctx, lang), buttons),))
 
 
-def _advance(state: FlowState, ctx: Context, **answer: Any) -> Result:
-    answers = {**state.answers, **answer}
-    upcoming = next_question(answers, ctx.kb.programme.recognition)
-    if upcoming is None:
-        return _finish(state.finish(**answer), ctx)
-    return ask(state.ask(upcoming, **answer), ctx)
-
-
-def _finish(state: FlowState, ctx: Context) -> Result:
-    lang = state.lang
-    verdicts = evaluate(state.answers, ctx)
-    buttons = (
-        (Button(ctx.say("rec_next_apply", lang), "faq:rec_how_to_apply"),),
-        (Button(ctx.say("button_person", lang), "nav:person"),),
-    )
-    return Result(state, (Reply(render_verdicts(verdicts, ctx, lang), buttons),))
-
-
-def _chosen(question: Question, chosen: str, rule: RecognitionRule) -> Any:
-    if question.options is None:
-        valid = {str(n) for n in question.count_options(rule)}
-        return int(chosen) if chosen in valid else None
-    return chosen if chosen in question.options else None
-
-
-def _answer(state: FlowState, event: Event, ctx: Context) -> Result:
-    """Read the user's answer to the current question, or re-ask."""
-    question = QUESTIONS[state.step]
-    value: Any = None
-    if isinstance(event, Choice) and event.value.startswith(f"{FLOW}:"):
-        value = _chosen(question, event.value.split(":", 1)[1], ctx.kb.programme.recognition)
-    elif isinstance(event, Text):
-        if question.options is None:
-            value = parse_count(event.text)
-            if value is None:
-                return ask(state, ctx, (Reply(ctx.say("rec_bad_count", state.lang)),))
-        elif question.options == YES_NO:
-            yes = parse_yes_no(event.text)
-            value = None if yes is None else ("yes" if yes else "no")
-        else:
-            value = typed_option(event.text, question.options, ctx.kb.typed_answers)
-    if value is None:
-        return ask(state, ctx, (Reply(ctx.say("flow_not_understood", state.lang)),))
-    if question.options == YES_NO:
-        value = value == "yes"
-    return _advance(state, ctx, **{question.key: value})
-
-
-def start(lang: Lang, ctx: Context) -> Result:
-    state = FlowState(flow=FLOW, step="role", lang=lang)
-    intro = Reply(ctx.say("rec_intro", lang, **_values(ctx, lang)))
-    return ask(state, ctx, (intro,))
-
-
-def new_state(lang: Lang) -> FlowState:
-    """The state a shell creates before sending ``Start``."""
-    return FlowState(flow=FLOW, step="start", lang=lang)
-
-
-def step(state: FlowState | None, event: Event, ctx: Context, lang: Lang = "en") -> Result:
-    """One turn of the Recognition Scheme dialogue."""
-    return guided_step(state, event, ctx, lang, start=start, ask=ask, answer=_answer)
+CHECK = Recognition()
+start, new_state, step = CHECK.start, CHECK.new_state, CHECK.step
