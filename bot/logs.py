@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from typing import TextIO
 from urllib.parse import quote
 
-__all__ = ["FORMAT", "REDACTED", "RedactingFilter", "setup_logging"]
+__all__ = ["FORMAT", "REDACTED", "NetworkRetryFilter", "RedactingFilter", "setup_logging"]
 
 REDACTED = "[REDACTED]"
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -66,6 +66,30 @@ class RedactingFilter(logging.Filter):
         return True
 
 
+class NetworkRetryFilter(logging.Filter):
+    """Shortens python-telegram-bot's "Network Retry Loop" errors to one line.
+
+    Why: when the Bot API cannot be reached (at start, or while polling) PTB logs a chained
+    traceback of ~40 lines through httpx and httpcore for every attempt; the cause is the last
+    line ("httpx.ConnectError: All connection attempts failed"), and ``cppbot run`` says what
+    to check. The traceback is replaced by that line; records of other kinds are left alone.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        from telegram.error import TelegramError
+
+        error = record.exc_info[1] if record.exc_info else None
+        if not isinstance(error, TelegramError):
+            return True
+        message = record.getMessage()
+        if message.startswith("Network Retry Loop"):
+            record.msg = f"{message} ({type(error).__name__}: {error})"
+            record.args = None
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
 class _Handler(logging.StreamHandler[TextIO]):
     """The handler :func:`setup_logging` installs, so a second call can find it."""
 
@@ -86,8 +110,9 @@ def setup_logging(
         root.addHandler(handler)
     elif stream is not None:
         handler.setStream(stream)
-    for old in [f for f in handler.filters if isinstance(f, RedactingFilter)]:
+    for old in [f for f in handler.filters if isinstance(f, RedactingFilter | NetworkRetryFilter)]:
         handler.removeFilter(old)
+    handler.addFilter(NetworkRetryFilter())  # first: the redactor then sees the short line
     handler.addFilter(RedactingFilter(secrets))
     root.setLevel(level)
     for name in QUIET_LOGGERS:

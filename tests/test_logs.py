@@ -98,6 +98,39 @@ def test_logged_exception(output: io.StringIO) -> None:
     assert "OSError: connection reset: https://api.telegram.org/bot[REDACTED]/getMe" in text
 
 
+def test_network_retry_loop_is_one_line_without_the_token(output: io.StringIO) -> None:
+    from telegram.error import NetworkError
+
+    log = logging.getLogger("telegram.ext")
+    try:
+        try:
+            raise OSError(f"All connection attempts failed: {URL}")
+        except OSError as exc:
+            raise NetworkError(f"httpx.ConnectError: {URL}") from exc
+    except NetworkError:
+        # PTB's own call: the prefix is an argument
+        log.exception(
+            "%s Failed run number %s of %s. Aborting.", "Network Retry Loop (Polling):", 0, 0
+        )
+    lines = output.getvalue().splitlines()
+    assert 1 == len(lines)
+    assert (
+        "Network Retry Loop (Polling): Failed run number 0 of 0. Aborting. (NetworkError:"
+        in lines[0]
+    )
+    assert "bot[REDACTED]/getMe" in lines[0] and TOKEN not in lines[0]
+
+
+def test_other_telegram_errors_keep_their_traceback(output: io.StringIO) -> None:
+    from telegram.error import NetworkError
+
+    try:
+        raise NetworkError("boom")
+    except NetworkError:
+        logging.getLogger("telegram.ext").exception("No error handlers are registered")
+    assert "Traceback (most recent call last)" in output.getvalue()
+
+
 def test_httpx_info_dropped(output: io.StringIO) -> None:
     logging.getLogger("httpx").info('HTTP Request: POST %s "HTTP/1.1 200 OK"', URL)
     logging.getLogger("httpcore.http11").debug("send_request_headers.started %s", URL)
