@@ -117,9 +117,9 @@ class Suggestion:
 
 @dataclass(frozen=True)
 class StaffTraces:
-    """What the bot posted about one user in the staff chat, so ``/forget`` can remove it too:
-    each ticket's topic, and the bot's own messages (case summaries, copies of the user's
-    messages, missed questions)."""
+    """What the staff chat holds about one user, so ``/forget`` can remove it too: each
+    ticket's topic, and its messages (case summaries, copies of the user's messages, the staff's
+    answers to them, missed questions)."""
 
     tickets: tuple[int, ...]
     topics: tuple[int, ...]
@@ -993,10 +993,12 @@ class Storage:
             "select id, thread_id, summary_message_id from tickets where user_id = ? order by id",
             [user],
         ).fetchall()
-        copies = self.db.execute(
+        copies = self.db.execute(  # the user's messages copied in, the staff's answers
             "select to_message_id from relays where direction = 'to_staff' and to_chat_id = ?"
-            " and ticket_id in (select id from tickets where user_id = ?)",
-            [staff_chat_id, user],
+            " and ticket_id in (select id from tickets where user_id = ?)"
+            " union select from_message_id from relays where direction = 'to_user'"
+            " and from_chat_id = ? and ticket_id in (select id from tickets where user_id = ?)",
+            [staff_chat_id, user, staff_chat_id, user],
         ).fetchall()
         misses = self.db.execute(
             "select staff_message_id from misses"

@@ -824,6 +824,11 @@ class FakeTelegram:
 
     # -- what the bot sent -----------------------------------------------------------------
 
+    def messages(self, chat_id: int) -> list[JSON]:
+        """Every message still in ``chat_id``, whoever wrote it, oldest first."""
+        stored = self._messages.get(chat_id, {})
+        return [self._snapshot(stored[m]) for m in sorted(stored)]
+
     def sent(self, chat_id: int, thread_id: int | None | EllipsisType = ...) -> list[JSON]:
         """Current state of the messages the bot produced in ``chat_id``, oldest first.
 
