@@ -8,7 +8,7 @@ import os
 import shutil
 import socket
 import tempfile
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -16,6 +16,7 @@ import pytest
 from bot.storage import Storage
 from knowledge.answer import Assistant
 from knowledge.loader import DATA_DIR, KnowledgeBase, default_knowledge
+from tests.fakebot import FakeTelegram
 
 # The tests never read or write the user's search-index cache.
 os.environ.setdefault("CPPBOT_CACHE_DIR", tempfile.mkdtemp(prefix="cppbot-test-cache-"))
@@ -41,6 +42,13 @@ socket.socket.connect = _loopback_only  # type: ignore[method-assign,assignment]
 
 EVAL_DIR = Path(__file__).parent / "eval"
 TODAY = dt.date(2026, 11, 21)
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeTelegram]:
+    """Our fake Telegram Bot API server on 127.0.0.1, with no chats yet."""
+    async with FakeTelegram() as server:
+        yield server
 
 
 @pytest.fixture(scope="session")

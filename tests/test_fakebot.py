@@ -33,12 +33,6 @@ GROUP_ID = -1001234567890
 
 
 @pytest.fixture
-async def fake() -> AsyncIterator[FakeTelegram]:
-    async with FakeTelegram() as server:
-        yield server
-
-
-@pytest.fixture
 async def bot(fake: FakeTelegram) -> AsyncIterator[Bot]:
     async with Bot(fake.token, base_url=fake.base_url) as tg_bot:
         yield tg_bot

@@ -70,12 +70,6 @@ async def _harness(fake: FakeTelegram, assistant: Assistant, **overrides: Any) -
     return Harness(fake, app, desk)
 
 
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeTelegram]:
-    async with FakeTelegram() as server:
-        yield server
-
-
 async def _running(fake: FakeTelegram, assistant: Assistant, forum: bool) -> AsyncIterator[Harness]:
     fake.supergroup(STAFF_CHAT, "Secretariat", is_forum=forum)
     harness = await _harness(fake, assistant)

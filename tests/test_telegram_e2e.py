@@ -21,10 +21,7 @@ from knowledge.answer import today_hk
 from knowledge.loader import DATA_DIR
 from knowledge.models import HONG_KONG
 from tests.fakebot import FakeTelegram
-from tests.fakebot.process import BotProcess
-
-STAFF_CHAT = -1001234567890
-STAFF_MEMBER = 5550001
+from tests.fakebot.process import STAFF_CHAT, STAFF_MEMBER, BotProcess
 
 
 def _knowledge_with_a_seminar(target: Path) -> Path:
@@ -49,17 +46,8 @@ def _knowledge_with_a_seminar(target: Path) -> Path:
 
 
 @pytest.fixture
-async def fake() -> AsyncIterator[FakeTelegram]:
-    async with FakeTelegram() as server:
-        server.supergroup(STAFF_CHAT, "CPPP secretariat", is_forum=True)
-        yield server
-
-
-@pytest.fixture
 async def bot(fake: FakeTelegram, tmp_path: Path) -> AsyncIterator[BotProcess]:
     env = {
-        "STAFF_CHAT_ID": str(STAFF_CHAT),
-        "STAFF_USER_IDS": str(STAFF_MEMBER),
         "KNOWLEDGE_DIR": str(_knowledge_with_a_seminar(tmp_path / "knowledge")),
     }
     process = BotProcess(fake, tmp_path, env)

@@ -17,8 +17,6 @@ from aiohttp import ClientConnectionError, ClientSession, ClientTimeout
 from tests.fakebot import FakeTelegram
 from tests.fakebot.process import BotProcess
 
-STAFF_CHAT = -1001234567890
-STAFF_MEMBER = 5550001
 SECRET = "e2e-Webhook_secret-7f3c9a1d"
 HOOK_PATH = "/telegram-hook"
 
@@ -41,21 +39,12 @@ def _set_webhook_calls(fake: FakeTelegram) -> list[dict[str, object]]:
 
 
 @pytest.fixture
-async def fake() -> AsyncIterator[FakeTelegram]:
-    async with FakeTelegram() as server:
-        server.supergroup(STAFF_CHAT, "CPPP secretariat", is_forum=True)
-        yield server
-
-
-@pytest.fixture
 async def bot(fake: FakeTelegram, tmp_path: Path) -> AsyncIterator[WebhookBot]:
     """The bot in webhook mode, started once it has called setWebhook. Its webhook server
     may open a moment later; the fake retries a refused delivery, as Telegram does."""
     port = _free_port()
     url = f"http://127.0.0.1:{port}{HOOK_PATH}"
     env = {
-        "STAFF_CHAT_ID": str(STAFF_CHAT),
-        "STAFF_USER_IDS": str(STAFF_MEMBER),
         "WEBHOOK_URL": url,
         "WEBHOOK_SECRET": SECRET,
         "WEBHOOK_LISTEN": "127.0.0.1",

@@ -27,8 +27,13 @@ SETTING_PREFIXES = (
 )  # fmt: skip
 
 
+STAFF_CHAT = -1001234567890  # the staff supergroup (with topics) every bot process is given
+STAFF_MEMBER = 5550001  # a staff member's user id (STAFF_USER_IDS)
+
+
 class BotProcess:
-    """``python -m bot.cli run`` with the fake server's URL and token.
+    """``python -m bot.cli run`` with the fake server's URL and token, and a staff supergroup
+    with topics (``STAFF_CHAT``) on the fake server.
 
     ``start()`` waits until ``ready()`` grows; by default it counts the bot's ``getUpdates``
     calls (polling has begun). A bot in webhook mode never polls: give it a counter of its
@@ -43,6 +48,7 @@ class BotProcess:
         ready: Callable[[], int] | None = None,
     ) -> None:
         self.fake = fake
+        fake.supergroup(STAFF_CHAT, "CPPP secretariat", is_forum=True)
         self._ready = ready if ready is not None else self._polls
         self.workdir = workdir
         self.env = {
@@ -51,6 +57,8 @@ class BotProcess:
             "TELEGRAM_BASE_URL": fake.base_url,
             "DATABASE_PATH": str(workdir / "cppbot.db"),
             "PYTHONPATH": str(ROOT),
+            "STAFF_CHAT_ID": str(STAFF_CHAT),
+            "STAFF_USER_IDS": str(STAFF_MEMBER),
             **env,
         }
         self.proc: subprocess.Popen[bytes] | None = None
