@@ -18,6 +18,8 @@ from collections.abc import Iterable
 from typing import TextIO
 from urllib.parse import quote
 
+from telegram.error import TelegramError
+
 __all__ = ["FORMAT", "REDACTED", "NetworkRetryFilter", "RedactingFilter", "setup_logging"]
 
 REDACTED = "[REDACTED]"
@@ -76,8 +78,6 @@ class NetworkRetryFilter(logging.Filter):
     """
 
     def filter(self, record: logging.LogRecord) -> bool:
-        from telegram.error import TelegramError
-
         error = record.exc_info[1] if record.exc_info else None
         if not isinstance(error, TelegramError):
             return True

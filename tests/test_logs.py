@@ -7,6 +7,7 @@ import logging
 from collections.abc import Iterator
 
 import pytest
+from telegram.error import NetworkError
 
 from bot.logs import RedactingFilter, setup_logging
 
@@ -99,8 +100,6 @@ def test_logged_exception(output: io.StringIO) -> None:
 
 
 def test_network_retry_loop_is_one_line_without_the_token(output: io.StringIO) -> None:
-    from telegram.error import NetworkError
-
     log = logging.getLogger("telegram.ext")
     try:
         try:
@@ -122,8 +121,6 @@ def test_network_retry_loop_is_one_line_without_the_token(output: io.StringIO) -
 
 
 def test_other_telegram_errors_keep_their_traceback(output: io.StringIO) -> None:
-    from telegram.error import NetworkError
-
     try:
         raise NetworkError("boom")
     except NetworkError:
