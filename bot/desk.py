@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -54,8 +54,26 @@ MISSES_PLACE = "misses"  # the staff chat's topic for questions the bot could no
 MAX_DELETE = 100  # message ids per deleteMessages call
 
 
+Place = tuple[int | None, int | None]  # where in the staff chat: (topic thread, reply to)
+
+
 def _topic_gone(exc: BadRequest) -> bool:
     return any(gone in str(exc).lower() for gone in TOPIC_GONE)
+
+
+async def _in_place(
+    place: Place,
+    action: Callable[[int | None, int | None], Awaitable[Any]],
+    recreate: Callable[[], Awaitable[Place]],
+) -> Any:
+    """``action(thread, reply_to)`` at ``place``; when Telegram says its topic was deleted,
+    ``recreate()`` gives the new place (a ticket's topic, the misses topic) and it runs once more."""
+    try:
+        return await action(*place)
+    except BadRequest as exc:
+        if not _topic_gone(exc):
+            raise
+    return await action(*await recreate())
 
 
 def language_from_code(code: str | None) -> Lang:
@@ -206,10 +224,10 @@ class Desk:
         ticket = self.storage.open_ticket_for(user_id)
         if ticket is not None:
             self.storage.close_ticket(ticket.id, "user")
-        traces = None if staff_chat is None else self.storage.staff_traces(user_id, staff_chat)
+        if staff_chat is None:
+            return execute(effect, self.storage, str(user_id), self.context())
+        traces = self.storage.staff_traces(user_id, staff_chat)  # before the rows go
         outcome = execute(effect, self.storage, str(user_id), self.context())
-        if staff_chat is None or traces is None:
-            return outcome
         left = await self._erase(bot, staff_chat, traces.topics, traces.messages)
         if traces.tickets:
             tickets = ", ".join(f"#{n}" for n in traces.tickets)
@@ -289,28 +307,28 @@ class Desk:
         thread = self.storage.staff_place(MISSES_PLACE, staff_chat)
         if thread is not None or self._topicless:
             return thread
-        try:
-            name = self.say("staff_misses_topic", self.staff_lang)[:MAX_TOPIC_NAME]
-            topic = await bot.create_forum_topic(staff_chat, name)
-        except BadRequest as exc:
-            log.info("no topic for missed questions (%s); posting them in the group", exc)
+        name = self.say("staff_misses_topic", self.staff_lang)
+        thread = await self._new_topic(bot, name, "missed questions")
+        if thread is None:
             self._topicless = True
             return None
-        self.storage.set_staff_place(MISSES_PLACE, staff_chat, topic.message_thread_id)
-        return topic.message_thread_id
+        self.storage.set_staff_place(MISSES_PLACE, staff_chat, thread)
+        return thread
 
     async def _post_miss(self, bot: Bot, staff_chat: int, reply: Reply) -> Message:
         """Post a missed question in its topic; recreate the topic if staff deleted it."""
-        thread = await self._misses_thread(bot, staff_chat)
-        try:
+
+        async def post(thread: int | None, reply_to: int | None) -> Message:
             return (await self.send(bot, staff_chat, [reply], thread_id=thread))[0]
-        except BadRequest as exc:
-            if thread is None or not _topic_gone(exc):
-                raise
-        log.warning("the topic for missed questions is gone; recreating it")
-        self.storage.set_staff_place(MISSES_PLACE, staff_chat, None)
-        thread = await self._misses_thread(bot, staff_chat)
-        return (await self.send(bot, staff_chat, [reply], thread_id=thread))[0]
+
+        async def recreate() -> Place:
+            log.warning("the topic for missed questions is gone; recreating it")
+            self.storage.set_staff_place(MISSES_PLACE, staff_chat, None)
+            return await self._misses_thread(bot, staff_chat), None
+
+        place = (await self._misses_thread(bot, staff_chat), None)
+        message: Message = await _in_place(place, post, recreate)
+        return message
 
     def _faq_title(self, faq_id: str, lang: Lang) -> str:
         return self.assistant.kb.entry(faq_id).questions.get(lang)[0]
@@ -371,17 +389,15 @@ class Desk:
         data["office"] = self._office()
         return Outcome("opened", data)
 
-    async def _create_topic(self, bot: Bot, ticket: Ticket) -> int | None:
+    async def _new_topic(self, bot: Bot, name: str, what: str) -> int | None:
+        """A new forum topic in the staff chat; None when the group refuses (not a forum, or
+        the bot may not manage topics), and the caller posts in the group instead."""
         staff_chat = self.settings.staff_chat_id
         assert staff_chat is not None
-        company = ticket.company or self.say("staff_no_company", self.staff_lang)
-        name = f"#{ticket.id} · {company}"[:MAX_TOPIC_NAME]
         try:
-            topic = await bot.create_forum_topic(staff_chat, name)
+            topic = await bot.create_forum_topic(staff_chat, name[:MAX_TOPIC_NAME])
         except BadRequest as exc:
-            log.warning(
-                "ticket #%d: no forum topic (%s); threading replies instead", ticket.id, exc
-            )
+            log.warning("no forum topic for %s (%s); posting in the group instead", what, exc)
             return None
         return topic.message_thread_id
 
@@ -390,7 +406,8 @@ class Desk:
         staff_chat = self.settings.staff_chat_id
         assert staff_chat is not None
         lang = self.staff_lang
-        thread = await self._create_topic(bot, ticket)
+        company = ticket.company or self.say("staff_no_company", lang)
+        thread = await self._new_topic(bot, f"#{ticket.id} · {company}", f"ticket #{ticket.id}")
         parts = [self.say("staff_case_header", lang, ticket=ticket.id)]
         if recreated:
             parts.append(self.say("staff_case_recreated", lang))
@@ -404,22 +421,22 @@ class Desk:
         return updated
 
     async def _into_ticket(
-        self, bot: Bot, ticket: Ticket, action: Callable[[int | None, int | None], Any]
+        self,
+        bot: Bot,
+        ticket: Ticket,
+        action: Callable[[int | None, int | None], Awaitable[Any]],
     ) -> Any:
-        """Run ``action(thread_id, reply_to)`` in the ticket's place in the staff chat; when its
-        topic has been deleted, recreate it (with the summary) and try once more."""
-        try:
-            return await action(
-                ticket.thread_id, None if ticket.thread_id else ticket.summary_message_id
-            )
-        except BadRequest as exc:
-            if not _topic_gone(exc):
-                raise
+        """Run ``action(thread_id, reply_to)`` in the ticket's place in the staff chat (its
+        topic, or replies to its summary); a deleted topic is recreated with the summary."""
+
+        def place(where: Ticket) -> Place:
+            return where.thread_id, None if where.thread_id else where.summary_message_id
+
+        async def recreate() -> Place:
             log.warning("ticket #%d: its topic is gone; recreating it", ticket.id)
-        ticket = await self._post_case(bot, ticket, recreated=True)
-        return await action(
-            ticket.thread_id, None if ticket.thread_id else ticket.summary_message_id
-        )
+            return place(await self._post_case(bot, ticket, recreated=True))
+
+        return await _in_place(place(ticket), action, recreate)
 
     async def _to_staff(self, bot: Bot, ticket: Ticket, text: str) -> None:
         """A note from the bot in the ticket's place in the staff chat (never fails the caller)."""
