@@ -13,7 +13,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from knowledge.models import LANGS, Lang
 
@@ -161,6 +161,19 @@ def _context(today: dt.date | None) -> Context:
 def cmd_eligibility(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
     """Evaluate the eligibility rules for answers given as JSON, without a dialogue."""
     from flows import eligibility
+
+    return _check(eligibility, "eligibility", args, stdout)
+
+
+def cmd_recognition(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
+    """Evaluate the Recognition Scheme criteria for answers given as JSON, without a dialogue."""
+    from flows import recognition
+
+    return _check(recognition, "recognition", args, stdout)
+
+
+def _check(check: Any, name: str, args: argparse.Namespace, stdout: TextIO) -> int:
+    """A check's verdicts for ``--answers`` as of ``--today``, as text or ``--json``."""
     from flows.core import AnswerError
 
     ctx = _context(args.today)
@@ -168,19 +181,16 @@ def cmd_eligibility(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> 
         raw = json.loads(args.answers)
         if not isinstance(raw, dict):
             raise AnswerError("--answers must be a JSON object")
-        answers = eligibility.validate_answers(raw)
+        answers = check.validate_answers(raw)
     except (json.JSONDecodeError, AnswerError) as exc:
-        print(f"cppbot eligibility: {exc}", file=sys.stderr)
+        print(f"cppbot {name}: {exc}", file=sys.stderr)
         return 2
     lang: Lang = args.lang or "en"
-    verdicts = eligibility.evaluate(answers, ctx)
+    verdicts = check.evaluate(answers, ctx)
     if args.json:
-        print(
-            json.dumps(eligibility.verdicts_json(verdicts, ctx, lang), ensure_ascii=False),
-            file=stdout,
-        )
+        print(json.dumps(check.verdicts_json(verdicts, ctx, lang), ensure_ascii=False), file=stdout)
     else:
-        print(eligibility.render_verdicts(verdicts, ctx, lang), file=stdout)
+        print(check.render_verdicts(verdicts, ctx, lang), file=stdout)
     return 0
 
 
@@ -212,7 +222,10 @@ def cmd_estimate(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int
         print(f"cppbot estimate: {exc}", file=sys.stderr)
         return 2
     if args.json:
-        print(json.dumps(result.to_json(), ensure_ascii=False), file=stdout)
+        print(
+            json.dumps(result.to_json(ctx.kb.programme.procurement), ensure_ascii=False),
+            file=stdout,
+        )
     else:
         print(estimate.render(result, ctx, args.lang or "en"), file=stdout)
     return 0
@@ -338,12 +351,16 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--today", type=_date, help="pretend today is this date (YYYY-MM-DD)")
     ask.set_defaults(func=cmd_ask)
 
-    elig = sub.add_parser("eligibility", help="evaluate the eligibility rules for JSON answers")
-    elig.add_argument("--answers", required=True, help='e.g. {"hk_registered": true, ...}')
-    elig.add_argument("--lang", choices=LANGS)
-    elig.add_argument("--json", action="store_true")
-    elig.add_argument("--today", type=_date, help="evaluate as of this date (YYYY-MM-DD)")
-    elig.set_defaults(func=cmd_eligibility)
+    for name, what, example, func in (
+        ("eligibility", "the eligibility rules", '{"org_type": "company"}', cmd_eligibility),
+        ("recognition", "the Recognition Scheme criteria", '{"dp_count": 2}', cmd_recognition),
+    ):
+        check = sub.add_parser(name, help=f"evaluate {what} for JSON answers")
+        check.add_argument("--answers", required=True, help=f"e.g. {example}")
+        check.add_argument("--lang", choices=LANGS)
+        check.add_argument("--json", action="store_true")
+        check.add_argument("--today", type=_date, help="evaluate as of this date (YYYY-MM-DD)")
+        check.set_defaults(func=func)
 
     est = sub.add_parser("estimate", help="estimate the subsidy for a project cost")
     est.add_argument("--scheme", required=True, help="scheme id from knowledge/data/programme.yaml")

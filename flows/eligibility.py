@@ -8,15 +8,16 @@ dialogue: it asks only the questions whose answers change a verdict, in a sensib
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
 from typing import Any
 
 from flows import core
-from flows.core import Button, Context, FlowState, Reply, Result
+from flows.core import Button, Context, Event, FlowState, Reply, Result, Text
 from flows.questionnaire import YES_NO, Needed, Question, Questionnaire, first_needed
-from flows.typed import parse_percentage
-from knowledge.models import Lang, Source
+from flows.typed import parse_percentage, typed_option
+from flows.verdicts import Verdict, met_today, phase_line, render, to_json
+from knowledge.answer import format_date
+from knowledge.models import UNDATED, Lang, ShareholdingRule
 
 FLOW = "eligibility"
 SCHEMES = (
@@ -25,10 +26,11 @@ SCHEMES = (
     "new_technology_project",
     "organisation_support",
 )
+SITES = ("hk_factory", "gd_factory", "hk_workshop", "elsewhere", "none")
 ANSWER_KEYS = {
     "hk_registered": bool,
     "org_type": ("company", "trade_association"),
-    "site": ("hk_factory", "gd_factory", "hk_workshop", "none"),
+    "site": SITES,
     "gd_relation": (
         "joint_venture",
         "wholly_owned",
@@ -40,17 +42,18 @@ ANSWER_KEYS = {
     "applicant_share_pct": float,
     "polluting_process": bool,
 }
-
-_GUIDE = "funding-guide-2022-zh-hant.txt"
-_LEAFLET = "leaflet-2025-2027-bilingual.txt"
-_SME = "sme-support-page-en.txt"
-SOURCES = {
-    "onsite_assessment": Source(doc=_GUIDE, section="1.3 誰可申請？"),
-    "demonstration_project": Source(doc=_GUIDE, section="1.3 誰可申請？ (iii)"),
-    "new_technology_project": Source(doc=_LEAFLET, section="申請資格 Eligibility"),
-    "organisation_support": Source(
-        doc=_SME, section="Eligibility and Requirement: Organisation Support Initiative"
-    ),
+# The programme.yaml scheme whose funding rules date each verdict (DP(I) and DP(II) share one).
+FUNDING_SCHEME = {
+    "onsite_assessment": "onsite_assessment",
+    "demonstration_project": "demonstration_project_i",
+    "new_technology_project": "new_technology_project",
+    "organisation_support": "organisation_support",
+}
+_GUIDE_SCHEMES = SCHEMES[:2]
+_RELATION_CLAUSE = {
+    "joint_venture": "guide_gd_joint_venture",
+    "wholly_owned": "guide_gd_wholly_owned",
+    "processing_trade": "guide_gd_processing_trade",
 }
 
 
@@ -59,150 +62,246 @@ def validate_answers(raw: Mapping[str, Any]) -> dict[str, Any]:
     return core.validate_answers(raw, ANSWER_KEYS)
 
 
-@dataclass(frozen=True)
-class Verdict:
-    """One scheme's outcome: ``eligible`` is True, False, or None (needs review / unanswered)."""
-
-    scheme: str
-    eligible: bool | None
-    reason: str  # a message key
-    source: Source
-    values: tuple[tuple[str, Any], ...] = ()
+# A rule's outcome: met (True), not met (False) or not known (None), its reason (a message key)
+# and the clause (an id in clauses.yaml) it rests on.
+Rule = tuple[bool | None, str, str]
+Outcomes = dict[str, Rule]
 
 
-def _factory_verdicts(a: Mapping[str, Any], rule: Any) -> dict[str, tuple[bool | None, str]]:
-    """On-site assessment, DP and new-technology verdicts for a company."""
-    site_rules: dict[str, Callable[[], dict[str, tuple[bool | None, str]]]] = {
-        "hk_factory": lambda: _all(True, "elig_reason_hk_factory"),
-        "gd_factory": lambda: _all(*_guangdong(a, rule)),
-        "hk_workshop": lambda: _workshop(a.get("polluting_process")),
-        "none": lambda: _all(False, "elig_reason_no_site"),
+def _guide_and_leaflet(guide: Rule, leaflet: Rule) -> Outcomes:
+    """On-site assessment and DP follow the 2022 guide; the New Technology Project the leaflet."""
+    return {
+        "onsite_assessment": guide,
+        "demonstration_project": guide,
+        "new_technology_project": leaflet,
     }
-    if a.get("hk_registered") is False:
-        return _all(False, "elig_reason_not_registered")
-    if a.get("hk_registered") is None:
-        return _all(None, "elig_reason_registration_unknown")
+
+
+def _same(eligible: bool | None, reason: str, guide: str, leaflet: str) -> Outcomes:
+    return _guide_and_leaflet((eligible, reason, guide), (eligible, reason, leaflet))
+
+
+def _factory_outcomes(a: Mapping[str, Any], rule: ShareholdingRule) -> Outcomes:
+    """On-site assessment, DP and New Technology Project for a company, clause by clause.
+
+    A rule that fails on what is known decides even when another answer is missing (a company
+    with no factory does not qualify, registered or not); otherwise a missing answer is unknown.
+    """
+    site = _site_outcomes(a, rule)
+    registered = a.get("hk_registered")
+    if registered is False:
+        return _same(
+            False, "elig_reason_not_registered", "guide_who_may_apply", "leaflet_registration"
+        )
+    unregistered = _same(
+        None, "elig_reason_registration_unknown", "guide_who_may_apply", "leaflet_registration"
+    )
+    return {
+        scheme: outcome if registered is True or outcome[0] is False else unregistered[scheme]
+        for scheme, outcome in site.items()
+    }
+
+
+def _site_outcomes(a: Mapping[str, Any], rule: ShareholdingRule) -> Outcomes:
     site = a.get("site")
     if site is None:
-        return _all(None, "elig_reason_site_unknown")
-    return site_rules[site]()
+        return _same(None, "elig_reason_site_unknown", "guide_who_may_apply", "leaflet_eligibility")
+    if site == "hk_factory":
+        return _guide_and_leaflet(
+            (True, "elig_reason_hk_factory", "guide_hk_factory"),
+            (True, "elig_reason_leaflet_hk_factory", "leaflet_hk_factory"),
+        )
+    if site == "gd_factory":
+        return _guangdong(a, rule)
+    if site == "hk_workshop":
+        return _workshop(a.get("polluting_process"))
+    if site == "elsewhere":
+        return _same(
+            False, "elig_reason_elsewhere", "guide_hk_and_guangdong", "leaflet_eligibility"
+        )
+    return _same(False, "elig_reason_no_site", "guide_who_may_apply", "leaflet_eligibility")
 
 
-def _all(eligible: bool | None, reason: str) -> dict[str, tuple[bool | None, str]]:
-    return {scheme: (eligible, reason) for scheme in SCHEMES[:3]}
-
-
-def _guangdong(a: Mapping[str, Any], rule: Any) -> tuple[bool | None, str]:
+def _guangdong(a: Mapping[str, Any], rule: ShareholdingRule) -> Outcomes:
     relation = a.get("gd_relation")
     if relation is None:
-        return None, "elig_reason_gd_relation_unknown"
-    if relation in ("joint_venture", "wholly_owned", "processing_trade"):
-        return True, "elig_reason_gd_relation"
+        return _same(
+            None, "elig_reason_gd_relation_unknown", "guide_gd_relations", "leaflet_gd_factory"
+        )
+    if relation in _RELATION_CLAUSE:
+        return _guide_and_leaflet(
+            (True, "elig_reason_gd_relation", _RELATION_CLAUSE[relation]),
+            (True, "elig_reason_leaflet_gd_factory", "leaflet_gd_factory"),
+        )
     if relation == "none":
-        return False, "elig_reason_gd_none"
+        return _guide_and_leaflet(
+            (False, "elig_reason_gd_none", "guide_gd_relations"),
+            (False, "elig_reason_leaflet_gd_none", "leaflet_eligibility"),
+        )
     mainland, applicant = a.get("mainland_share_pct"), a.get("applicant_share_pct")
-    if mainland is None or applicant is None:
-        return None, "elig_reason_shares_unknown"
-    meets = mainland > rule.mainland_more_than_pct and applicant >= rule.applicant_at_least_pct
-    return (True, "elig_reason_shares_ok") if meets else (False, "elig_reason_shares_fail")
+    fails = (mainland is not None and mainland <= rule.mainland_more_than_pct) or (
+        applicant is not None and applicant < rule.applicant_at_least_pct
+    )
+    if not fails and (mainland is None or applicant is None):
+        return _same(
+            None, "elig_reason_shares_unknown", "guide_gd_shareholder", "leaflet_shareholder"
+        )
+    meets = not fails
+    result = "ok" if meets else "fail"
+    return _guide_and_leaflet(
+        (meets, f"elig_reason_shares_{result}", "guide_gd_shareholder"),
+        (meets, f"elig_reason_leaflet_shares_{result}", "leaflet_shareholder"),
+    )
 
 
-def _workshop(polluting: bool | None) -> dict[str, tuple[bool | None, str]]:
+def _workshop(polluting: bool | None) -> Outcomes:
+    """1.3.1 (iii): a Hong Kong workshop with polluting processes, for demonstration projects only
+    (never an on-site assessment); the 2025–2027 leaflet does not mention workshops."""
+    onsite: Rule = (False, "elig_reason_workshop_onsite", "guide_workshop")
     if polluting is None:
-        return _all(None, "elig_reason_workshop_unknown")
+        unknown: Rule = (None, "elig_reason_workshop_unknown", "guide_workshop")
+        return {
+            "onsite_assessment": onsite,
+            "demonstration_project": unknown,
+            "new_technology_project": (None, "elig_reason_workshop_unknown", "leaflet_eligibility"),
+        }
     if not polluting:
-        return _all(False, "elig_reason_workshop_not_polluting")
+        return _same(
+            False, "elig_reason_workshop_not_polluting", "guide_workshop", "leaflet_eligibility"
+        )
     return {
-        "onsite_assessment": (False, "elig_reason_workshop_onsite"),
-        "demonstration_project": (True, "elig_reason_workshop_dp"),
-        "new_technology_project": (None, "elig_reason_workshop_newtech"),
+        "onsite_assessment": onsite,
+        "demonstration_project": (True, "elig_reason_workshop_dp", "guide_workshop"),
+        "new_technology_project": (None, "elig_reason_workshop_newtech", "leaflet_eligibility"),
     }
 
 
-def _association(a: Mapping[str, Any]) -> tuple[bool | None, str]:
+def _association(a: Mapping[str, Any]) -> Rule:
     registered = a.get("hk_registered")
     if registered is None:
-        return None, "elig_reason_osi_unknown"
-    return (True, "elig_reason_osi_yes") if registered else (None, "elig_reason_osi_not_registered")
+        return None, "elig_reason_osi_unknown", "sme_osi"
+    if registered:
+        return True, "elig_reason_osi_yes", "sme_osi"
+    return False, "elig_reason_osi_not_registered", "sme_osi"
+
+
+def outcomes(answers: Mapping[str, Any], rule: ShareholdingRule) -> Outcomes:
+    """What each scheme's own document says for ``answers``, before today's date is considered."""
+    org = answers.get("org_type")
+    if org == "trade_association":
+        result = _same(
+            False,
+            "elig_reason_association_not_factory",
+            "guide_who_may_apply",
+            "leaflet_eligibility",
+        )
+        result["organisation_support"] = _association(answers)
+    elif org == "company":
+        result = _factory_outcomes(answers, rule)
+        result["organisation_support"] = (False, "elig_reason_osi_company", "sme_osi")
+    else:
+        result = _same(
+            None, "elig_reason_org_unknown", "guide_who_may_apply", "leaflet_eligibility"
+        )
+        result["organisation_support"] = (None, "elig_reason_org_unknown", "sme_osi")
+    return result
+
+
+def scheme_phase(scheme: str, ctx: Context) -> str:
+    """The phase whose documents state ``scheme``'s rules on ``ctx.today`` (or ``undated``)."""
+    rule = ctx.kb.programme.funding_rule(FUNDING_SCHEME[scheme], ctx.today)
+    return rule.phase or UNDATED
 
 
 def evaluate(answers: Mapping[str, Any], ctx: Context) -> tuple[Verdict, ...]:
-    """Every scheme's verdict for ``answers`` (validated keys; missing ones mean unanswered)."""
-    rule = ctx.kb.programme.shareholding
-    org = answers.get("org_type")
-    outcome: dict[str, tuple[bool | None, str]]
-    if org == "trade_association":
-        outcome = {s: (False, "elig_reason_association_not_factory") for s in SCHEMES[:3]}
-        outcome["organisation_support"] = _association(answers)
-    else:
-        outcome = _factory_verdicts(answers, rule)
-        outcome["organisation_support"] = (
-            (False, "elig_reason_osi_company")
-            if org == "company"
-            else (None, "elig_reason_org_unknown")
-        )
+    """Every scheme's verdict for ``answers`` (validated keys; missing ones mean unanswered),
+    as of ``ctx.today``: a met rule of a phase not in force today needs confirmation."""
+    programme = ctx.kb.programme
+    rule = programme.shareholding
+    found = outcomes(answers, rule)
     values = (
         ("more_than", f"{rule.mainland_more_than_pct:g}"),
         ("at_least", f"{rule.applicant_at_least_pct:g}"),
-        ("mainland", f"{answers.get('mainland_share_pct', 0):g}"),
-        ("applicant", f"{answers.get('applicant_share_pct', 0):g}"),
-        (
-            "osi_share",
-            f"{ctx.kb.programme.scheme('organisation_support').funding[0].share * 100:g}",
-        ),
+        ("mainland", _pct(answers.get("mainland_share_pct"))),
+        ("applicant", _pct(answers.get("applicant_share_pct"))),
+        ("osi_share", f"{programme.scheme('organisation_support').funding[0].share * 100:g}"),
     )
-    return tuple(
-        Verdict(scheme, *outcome[scheme], _source(scheme, outcome[scheme][1], rule), values)
-        for scheme in SCHEMES
-    )
+    verdicts = []
+    for scheme in SCHEMES:
+        met, reason, clause = found[scheme]
+        phase = scheme_phase(scheme, ctx)
+        phase_status = programme.phase_status(phase, ctx.today)
+        eligible, timing = met_today(met, phase_status, "elig_when_")
+        verdicts.append(
+            Verdict(
+                scheme, eligible, reason, ctx.kb.clause(clause), phase, phase_status, values, timing
+            )
+        )
+    return tuple(verdicts)
 
 
-def _source(scheme: str, reason: str, rule: Any) -> Source:
-    if reason.startswith("elig_reason_shares"):
-        return rule.source  # type: ignore[no-any-return]
-    return SOURCES[scheme]
+def _pct(value: float | None) -> str:
+    return "?" if value is None else f"{value:g}"
+
+
+def _timing_values(verdict: Verdict, ctx: Context, lang: Lang) -> dict[str, str]:
+    """What a timing note says: the rule's phase and dates, and what today's phase offers."""
+    programme = ctx.kb.programme
+    values = {"document": ctx.kb.documents[verdict.clause.doc].get(lang)}
+    if verdict.phase != UNDATED:
+        phase = programme.phase(verdict.phase)
+        values["phase"] = phase.name.get(lang)
+        values["ends"] = format_date(phase.ends, lang)
+        values["starts"] = format_date(phase.starts, lang) if phase.starts else ""
+    current = programme.phase_in_force(ctx.today)
+    if current is None:
+        values["today"] = ctx.say("elig_today_no_phase", lang)
+    else:
+        offered = ctx.say("scheme_list_separator", lang).join(
+            ctx.say(f"scheme_{scheme}", lang)
+            for scheme in SCHEMES
+            if scheme_phase(scheme, ctx) == current.id
+        )
+        values["today"] = ctx.say(
+            "elig_today_phase", lang, current=current.name.get(lang), offered=offered
+        )
+    return values
 
 
 def reason_text(verdict: Verdict, ctx: Context, lang: Lang) -> str:
+    """The verdict's reason and, for a met rule not in force today, why it needs confirmation."""
     text = ctx.say(verdict.reason, lang, **dict(verdict.values))
-    if verdict.scheme in ("onsite_assessment", "demonstration_project") and verdict.eligible:
-        text += " " + ctx.say("elig_phase_note", lang)
+    if verdict.timing is not None:
+        note = ctx.say(verdict.timing, lang, **_timing_values(verdict, ctx, lang))
+        text += ("" if lang != "en" else " ") + note
     return text
 
 
-def source_text(source: Source, ctx: Context, lang: Lang) -> str:
-    return f"{ctx.kb.documents[source.doc].get(lang)}, {source.section}"
+def phase_text(verdict: Verdict, ctx: Context, lang: Lang) -> str:
+    """ "Phase: …": which phase the verdict's rule belongs to, and its status today."""
+    if verdict.phase == UNDATED:
+        name = ctx.say("verdict_undated_source", lang)
+        return phase_line(verdict, name, ctx, lang)
+    phase = ctx.kb.programme.phase(verdict.phase)
+    day = phase.starts if verdict.phase_status == "not_started" else phase.ends
+    return phase_line(verdict, phase.name.get(lang), ctx, lang, day)
 
 
 def verdicts_json(verdicts: tuple[Verdict, ...], ctx: Context, lang: Lang) -> dict[str, Any]:
     """The ``cppbot eligibility --json`` shape."""
-    return {
-        "schemes": [
-            {
-                "id": v.scheme,
-                "eligible": v.eligible,
-                "reason": reason_text(v, ctx, lang),
-                "source": source_text(v.source, ctx, lang),
-            }
-            for v in verdicts
-        ]
-    }
-
-
-def scheme_name(scheme: str, ctx: Context, lang: Lang) -> str:
-    return ctx.say(f"scheme_{scheme}", lang)
+    return to_json(verdicts, ctx, lang, reason_text)
 
 
 def render_verdicts(verdicts: tuple[Verdict, ...], ctx: Context, lang: Lang) -> str:
-    lines = [ctx.say("elig_result_header", lang)]
-    for v in verdicts:
-        status = ctx.say(f"elig_status_{str(v.eligible).lower()}", lang)
-        lines.append(
-            f"\n• {scheme_name(v.scheme, ctx, lang)}: {status}\n  {reason_text(v, ctx, lang)}\n"
-            f"  ({ctx.say('source_label', lang)}: {source_text(v.source, ctx, lang)})"
-        )
-    lines.append("\n" + ctx.say("elig_result_footer", lang))
-    return "\n".join(lines)
+    return render(
+        verdicts,
+        ctx,
+        lang,
+        header=ctx.say("elig_result_header", lang),
+        footer=ctx.say("elig_result_footer", lang),
+        explain=reason_text,
+        phase_of=phase_text,
+    )
 
 
 # ------------------------------------------------------------------------------------ dialogue
@@ -211,7 +310,7 @@ def render_verdicts(verdicts: tuple[Verdict, ...], ctx: Context, lang: Lang) -> 
 QUESTIONS = {
     "org_type": Question("org_type", "elig_q_org_type", ("company", "trade_association")),
     "hk_registered": Question("hk_registered", "elig_q_hk_registered", YES_NO),
-    "site": Question("site", "elig_q_site", ("hk_factory", "gd_factory", "hk_workshop", "none")),
+    "site": Question("site", "elig_q_site", SITES),
     "gd_relation": Question(
         "gd_relation",
         "elig_q_gd_relation",
@@ -268,6 +367,16 @@ class Eligibility(Questionnaire):
 
     def read_number(self, text: str) -> float | None:
         return parse_percentage(text)
+
+    def answer(self, state: FlowState, event: Event, ctx: Context) -> Result:
+        """Only Guangdong in the mainland qualifies, so a vague "the mainland" (內地, 大陸, China)
+        is never read as Guangdong: the user is asked which city or province."""
+        if state.step == "site" and isinstance(event, Text):
+            typed = ctx.kb.typed_answers
+            vague = typed_option(event.text, ("mainland_unspecified",), typed)
+            if vague and typed_option(event.text, SITES, typed) is None:
+                return self.ask(state, ctx, (Reply(ctx.say("elig_which_place", state.lang)),))
+        return super().answer(state, event, ctx)
 
     def finish(self, state: FlowState, ctx: Context) -> Result:
         lang = state.lang

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, Literal
 
 from flows.amounts import AmountError, parse_amount
 from flows.core import (
@@ -26,7 +26,7 @@ from flows.core import (
 )
 from flows.typed import typed_option
 from knowledge.answer import format_date
-from knowledge.models import FundingRule, Lang, QuotationTier, Scheme
+from knowledge.models import Lang, PhaseStatus, Procurement
 
 FLOW = "estimate"
 
@@ -35,66 +35,75 @@ class EstimateError(ValueError):
     """A scheme or cost that cannot be estimated; the message says why."""
 
 
+Quotations = Literal["per_purchase", "silent", "none"]
+
+
 @dataclass(frozen=True)
 class Estimate:
-    """The result, in the shape ``cppbot estimate --json`` prints."""
+    """The result, in the shape ``cppbot estimate --json`` prints.
+
+    ``subsidy_hkd`` is a maximum: the documents say "not more than 50%" / "up to 90%", capped at
+    the ceiling. ``quotations`` says whether the per-purchase quotation tiers apply to the scheme
+    ("per_purchase"), whether its documents are silent on procurement ("silent"), or whether no
+    documented rule concerns it ("none": a consultancy fee, OSI).
+    """
 
     scheme: str
     phase: str | None
-    phase_in_force: bool
+    phase_status: PhaseStatus
     cost_hkd: Decimal
     subsidy_hkd: Decimal
     applicant_pays_hkd: Decimal
     ceiling_hkd: int | None
     share: float
-    quotations: QuotationTier
-    quotations_phase: str
+    quotations: Quotations
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self, procurement: Procurement) -> dict[str, Any]:
         return {
             "scheme": self.scheme,
             "phase": self.phase,
+            "phase_status": self.phase_status,
             "cost_hkd": _number(self.cost_hkd),
             "subsidy_hkd": _number(self.subsidy_hkd),
+            "subsidy_is_maximum": True,
             "applicant_pays_hkd": _number(self.applicant_pays_hkd),
             "ceiling_hkd": self.ceiling_hkd,
             "share": self.share,
-            "quotations": {
-                "kind": self.quotations.kind,
-                "count": self.quotations.count,
-                "phase": self.quotations_phase,
-            },
+            "quotations": _quotations_json(procurement)
+            if self.quotations == "per_purchase"
+            else None,
+            "quotations_documented": self.quotations != "silent",
         }
+
+
+def _quotations_json(procurement: Procurement) -> dict[str, Any]:
+    return {
+        "per": "purchase",
+        "phase": procurement.phase,
+        "section": procurement.source.section,
+        "tiers": [tier.model_dump() for tier in procurement.tiers],
+    }
 
 
 def _number(value: Decimal) -> int | float:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
-def _rule(scheme: Scheme, ctx: Context) -> tuple[FundingRule, bool]:
-    """The scheme's rule for the phase in force today, else its latest (flagged not in force)."""
-    programme = ctx.kb.programme
-    current = programme.phase_in_force(ctx.today)
-    for rule in scheme.funding:
-        if current is not None and rule.phase == current.id:
-            return rule, True
-    undated = [rule for rule in scheme.funding if rule.phase is None]
-    if undated:
-        return undated[0], True
-    latest = max(scheme.funding, key=lambda r: programme.phase(r.phase or "").ends)
-    return latest, False
+def _quotations(scheme_id: str, procurement: Procurement) -> Quotations:
+    if scheme_id in procurement.applies_to:
+        return "per_purchase"
+    return "silent" if scheme_id in procurement.silent_for else "none"
 
 
 def estimate(scheme_id: str, cost_hkd: Decimal, ctx: Context) -> Estimate:
-    """Subsidy = share × cost, capped at the ceiling; the applicant pays the rest."""
+    """The maximum subsidy = share × cost, capped at the ceiling; the applicant pays the rest."""
     programme = ctx.kb.programme
     ids = [s.id for s in programme.schemes]
     if scheme_id not in ids:
         raise EstimateError(f"unknown scheme {scheme_id!r}; choose one of: {', '.join(ids)}")
     if cost_hkd <= 0:
         raise EstimateError("the project cost must be more than zero")
-    scheme = programme.scheme(scheme_id)
-    rule, in_force = _rule(scheme, ctx)
+    rule = programme.funding_rule(scheme_id, ctx.today)
     subsidy = (cost_hkd * Decimal(str(rule.share))).quantize(Decimal("0.01"), ROUND_HALF_UP)
     if rule.ceiling_hkd is not None:
         subsidy = min(subsidy, Decimal(rule.ceiling_hkd))
@@ -102,14 +111,13 @@ def estimate(scheme_id: str, cost_hkd: Decimal, ctx: Context) -> Estimate:
     return Estimate(
         scheme=scheme_id,
         phase=rule.phase,
-        phase_in_force=in_force,
+        phase_status=programme.phase_status(rule.phase, ctx.today),
         cost_hkd=cost_hkd,
         subsidy_hkd=subsidy,
         applicant_pays_hkd=cost_hkd - subsidy,
         ceiling_hkd=rule.ceiling_hkd,
         share=rule.share,
-        quotations=programme.procurement.tier(float(cost_hkd)),
-        quotations_phase=programme.procurement.phase,
+        quotations=_quotations(scheme_id, programme.procurement),
     )
 
 
@@ -118,19 +126,56 @@ def money(value: Decimal | int) -> str:
     return f"{value:,.0f}" if value == value.to_integral_value() else f"{value:,.2f}"
 
 
-def _phase_text(phase_id: str | None, in_force: bool, ctx: Context, lang: Lang) -> str:
-    if phase_id is None:
+def _phase_text(result: Estimate, ctx: Context, lang: Lang) -> str:
+    """Which phase's rule was applied, and whether that phase is in force today."""
+    if result.phase is None:
         return ctx.say("est_no_phase", lang)
-    phase = ctx.kb.programme.phase(phase_id)
-    if in_force:
-        return phase.name.get(lang)
+    phase = ctx.kb.programme.phase(result.phase)
+    day = phase.starts if result.phase_status == "not_started" else phase.ends
     return ctx.say(
-        "est_phase_ended", lang, phase=phase.name.get(lang), date=format_date(phase.ends, lang)
+        f"est_phase_{result.phase_status}",
+        lang,
+        phase=phase.name.get(lang),
+        date=format_date(day, lang) if day else "",
+    )
+
+
+def _tiers(procurement: Procurement, ctx: Context, lang: Lang) -> list[str]:
+    """One line per quotation tier, each for a single purchase, from programme.yaml."""
+    lines, low = [], 0
+    for tier in procurement.tiers:
+        if tier.up_to_hkd is None:
+            limit = ctx.say("est_tier_over", lang, amount=money(low))
+        elif low:
+            limit = ctx.say("est_tier_between", lang, low=money(low), amount=money(tier.up_to_hkd))
+        else:
+            limit = ctx.say("est_tier_up_to", lang, amount=money(tier.up_to_hkd))
+        needs = ctx.say(f"est_quotations_{tier.kind}", lang, count=tier.count)
+        lines.append("  " + ctx.say("est_tier_line", lang, limit=limit, needs=needs))
+        low = tier.up_to_hkd or low
+    return lines
+
+
+def quotation_text(result: Estimate, ctx: Context, lang: Lang) -> str:
+    """The quotation rule where it applies (per purchase, with its phase), or the documents'
+    silence with the earlier rule for reference; nothing for a consultancy fee or OSI."""
+    procurement = ctx.kb.programme.procurement
+    if result.quotations == "none":
+        return ""
+    phase = ctx.kb.programme.phase(procurement.phase).name.get(lang)
+    key = (
+        "est_quotations_per_purchase"
+        if result.quotations == "per_purchase"
+        else "est_quotations_silent"
+    )
+    head = ctx.say(key, lang, phase=phase, section=procurement.source.section)
+    return "\n".join(
+        [head, *_tiers(procurement, ctx, lang), ctx.say("est_quotations_lowest", lang)]
     )
 
 
 def render(result: Estimate, ctx: Context, lang: Lang) -> str:
-    """The estimate as the user reads it."""
+    """The estimate as the user reads it: a maximum, with its phase and the rules that apply."""
     scheme = ctx.kb.programme.scheme(result.scheme)
     capped = ""
     if result.ceiling_hkd is not None:
@@ -146,17 +191,12 @@ def render(result: Estimate, ctx: Context, lang: Lang) -> str:
             share=f"{result.share * 100:g}",
             capped=capped,
             pays=money(result.applicant_pays_hkd),
-            phase=_phase_text(result.phase, result.phase_in_force, ctx, lang),
+            phase=_phase_text(result, ctx, lang),
         ),
-        ctx.say(f"est_quotations_{result.quotations.kind}", lang, count=result.quotations.count),
-        ctx.say(
-            "est_quotations_rule",
-            lang,
-            phase=ctx.kb.programme.phase(result.quotations_phase).name.get(lang),
-        ),
+        quotation_text(result, ctx, lang),
         ctx.say("est_disclaimer", lang),
     ]
-    return "\n".join(lines)
+    return "\n".join(line for line in lines if line)
 
 
 # ------------------------------------------------------------------------------------ dialogue
@@ -221,7 +261,9 @@ def _cost_answer(state: FlowState, event: Event, ctx: Context) -> Result:
         (Button(ctx.say("est_check_eligibility", lang), "eligibility:start"),),
         (Button(ctx.say("button_person", lang), "nav:person"),),
     )
-    done = state.finish(cost_hkd=str(amount.value), estimate=result.to_json())
+    done = state.finish(
+        cost_hkd=str(amount.value), estimate=result.to_json(ctx.kb.programme.procurement)
+    )
     return Result(done, (Reply(text, buttons),))
 
 

@@ -223,8 +223,8 @@ def _verdict_lines(answers: Mapping[str, Any], ctx: Context, lang: Lang) -> list
     except ValueError:
         return lines
     for verdict in verdicts:
-        status = ctx.say(f"elig_status_{str(verdict.eligible).lower()}", lang)
-        lines.append(f"  • {eligibility.scheme_name(verdict.scheme, ctx, lang)}: {status}")
+        status = ctx.say(f"verdict_status_{verdict.status}", lang)
+        lines.append(f"  • {ctx.say(f'scheme_{verdict.scheme}', lang)}: {status}")
     return lines
 
 

@@ -10,17 +10,18 @@ Renewal criteria (section 5) are different and are not evaluated here.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from flows import core
 from flows.core import Button, Context, FlowState, Reply, Result
-from flows.eligibility import Verdict, scheme_name, source_text
 from flows.questionnaire import YES_NO, Needed, Question, Questionnaire, first_needed
 from flows.typed import chinese_under_1000, fold
+from flows.verdicts import Verdict, met_today, phase_line, render, to_json
 from knowledge.answer import format_date
-from knowledge.models import Lang, RecognitionRule, Source
+from knowledge.models import Lang, PhaseStatus, RecognitionRule
 
 FLOW = "recognition"
 CATEGORIES = (
@@ -56,13 +57,35 @@ ANSWER_KEYS: dict[str, Any] = {
     "complaint_record": bool,
 }
 
-_GUIDE = "recognition-scheme-2025-guide-zh-hans.txt"
-# (who may apply, the cleaner production criteria, the legal compliance criteria)
-_SECTIONS = {
-    "recognition_manufacturing": ("2.1 参加资格", "4.1 评审准则 一", "4.1 评审准则 二"),
-    "recognition_excel": ("2.2 参加资格", "4.2 评审准则 一", "4.2 评审准则 二"),
-    "recognition_supply_chain": ("2.3 参加资格", "4.3 评审准则", "4.3 评审准则"),
-    "recognition_technology_service": ("2.4 参加资格", "4.4 评审准则", "4.4 评审准则"),
+# (who may apply, the same for the "Hong Kong company" footnote, legal compliance): clauses.yaml
+_CLAUSES = {
+    "recognition_manufacturing": ("rec_2_1", "rec_2_1_footnote_4", "rec_4_1_compliance"),
+    "recognition_excel": ("rec_2_2", "rec_2_2_footnote_4", "rec_4_2_compliance"),
+    "recognition_supply_chain": ("rec_2_3", "rec_2_3", "rec_4_3"),
+    "recognition_technology_service": ("rec_2_4", "rec_2_4", "rec_4_4"),
+}
+# The clause each route or criterion reason rests on.
+_REASON_CLAUSE = {
+    "rec_reason_mfg_onsite": "rec_4_1_route_1",
+    "rec_reason_mfg_dps": "rec_4_1_route_2",
+    "rec_reason_mfg_audit": "rec_4_1_route_3",
+    "rec_reason_mfg_route_unknown": "rec_4_1_route",
+    "rec_reason_mfg_no_route": "rec_4_1_route",
+    "rec_reason_excel_logos": "rec_4_2_route_1",
+    "rec_reason_excel_renewal_review": "rec_4_2_route_1_renewal",
+    "rec_reason_excel_dps": "rec_4_2_route_2",
+    "rec_reason_excel_title": "rec_4_2_route_3",
+    "rec_reason_excel_route_unknown": "rec_4_2_route",
+    "rec_reason_excel_no_route": "rec_4_2_route",
+    "rec_reason_sc_recommended": "rec_4_3_route_1",
+    "rec_reason_sc_buys": "rec_4_3_route_2",
+    "rec_reason_sc_no_route": "rec_4_3",
+    "rec_reason_sc_route_unknown": "rec_4_3",
+    "rec_reason_ts_ok": "rec_4_4",
+    "rec_reason_ts_too_few": "rec_4_4_projects",
+    "rec_reason_ts_projects_unknown": "rec_4_4_projects",
+    "rec_reason_ts_complaint": "rec_4_4_complaints",
+    "rec_reason_ts_complaint_unknown": "rec_4_4_complaints",
 }
 
 
@@ -191,35 +214,53 @@ _WHO_MAY_APPLY = frozenset(
 )
 
 
-def _source(category: str, reason: str) -> Source:
-    """The guide section a verdict rests on: who may apply (2.x), or the criteria (4.x)."""
-    who, criteria, compliance = _SECTIONS[category]
+def _clause(category: str, reason: str) -> str:
+    """The clause a verdict rests on: who may apply (2.x), the criteria (4.x) or compliance."""
+    who, company, compliance = _CLAUSES[category]
     if reason.endswith("_for") or reason in _WHO_MAY_APPLY:
-        section = who
-    elif reason in ("rec_reason_not_hk_company", "rec_reason_hk_company_unknown"):
-        section = f"{who}（脚注4）"
-    elif reason.startswith("rec_reason_penalty"):
-        section = compliance
-    elif reason == "rec_reason_excel_renewal_review":
-        section = f"{criteria} 1; 5.2"
-    else:
-        section = criteria
-    return Source(doc=_GUIDE, section=section)
+        return who
+    if reason in ("rec_reason_not_hk_company", "rec_reason_hk_company_unknown"):
+        return company
+    if reason.startswith("rec_reason_penalty"):
+        return compliance
+    return _REASON_CLAUSE[reason]
+
+
+def round_id(rule: RecognitionRule) -> str:
+    return f"recognition_{rule.year}"
+
+
+def round_status(rule: RecognitionRule, today: dt.date) -> PhaseStatus:
+    """Whether the round the criteria belong to has not opened, is open, or has closed."""
+    if today < rule.opens:
+        return "not_started"
+    return "in_force" if today <= rule.closes else "ended"
 
 
 def evaluate(answers: Mapping[str, Any], ctx: Context) -> tuple[Verdict, ...]:
-    """Every category's verdict for ``answers`` (validated keys; missing ones mean unanswered)."""
+    """Every category's verdict for ``answers`` (validated keys; missing ones mean unanswered).
+
+    The criteria are those of the round the guide describes: once that round has closed, meeting
+    them is not a ✅ for a round the documents do not describe, and needs confirmation.
+    """
     rule = ctx.kb.programme.recognition
     outcome = _outcomes(answers, rule)
+    status = round_status(rule, ctx.today)
     values = (
         *_counts(rule).items(),
         ("dp_count", str(answers.get("dp_count", 0))),
         ("project_count", str(answers.get("project_count", 0))),
     )
-    return tuple(
-        Verdict(category, *outcome[category], _source(category, outcome[category][1]), values)
-        for category in CATEGORIES
-    )
+    verdicts = []
+    for category in CATEGORIES:
+        met, reason = outcome[category]
+        # Before the round opens its criteria are the ones to meet; after it closes, unknown.
+        eligible, timing = met_today(met, "ended" if status == "ended" else "in_force", "rec_when_")
+        clause = ctx.kb.clause(_clause(category, reason))
+        verdicts.append(
+            Verdict(category, eligible, reason, clause, round_id(rule), status, values, timing)
+        )
+    return tuple(verdicts)
 
 
 def _counts(rule: RecognitionRule) -> dict[str, str]:
@@ -251,33 +292,50 @@ def _values(ctx: Context, lang: Lang) -> dict[str, str]:
 
 
 def reason_text(verdict: Verdict, ctx: Context, lang: Lang) -> str:
-    return ctx.say(verdict.reason, lang, **{**_values(ctx, lang), **dict(verdict.values)})
+    values = {**_values(ctx, lang), **dict(verdict.values)}
+    text = ctx.say(verdict.reason, lang, **values)
+    if verdict.timing is not None:
+        text += ("" if lang != "en" else " ") + ctx.say(verdict.timing, lang, **values)
+    return text
 
 
-def round_status(ctx: Context, lang: Lang) -> str:
+def phase_text(verdict: Verdict, ctx: Context, lang: Lang) -> str:
+    """ "Phase: the 2025 round (…)", with whether it is open today."""
+    rule = ctx.kb.programme.recognition
+    name = ctx.say("rec_round_name", lang, **_values(ctx, lang))
+    day = rule.opens if verdict.phase_status == "not_started" else rule.closes
+    return phase_line(verdict, name, ctx, lang, day)
+
+
+def round_note(ctx: Context, lang: Lang) -> str:
     """Which round the rules are from, whether it is open today, renewals, whom to ask."""
     rule = ctx.kb.programme.recognition
-    if ctx.today > rule.closes:
-        keys = ("rec_round_closed", "rec_renewal_note", "rec_secretariat_next_round")
-    elif ctx.today < rule.opens:
-        keys = ("rec_round_upcoming", "rec_renewal_note", "rec_secretariat_apply")
-    else:
-        keys = ("rec_round_open", "rec_renewal_note", "rec_secretariat_apply")
+    status = round_status(rule, ctx.today)
+    first = {"ended": "rec_round_closed", "not_started": "rec_round_upcoming"}.get(
+        status, "rec_round_open"
+    )
+    then = "rec_secretariat_next_round" if status == "ended" else "rec_secretariat_apply"
     values = _values(ctx, lang)
+    keys = (first, "rec_renewal_note", then)
     return ("" if lang != "en" else " ").join(ctx.say(key, lang, **values) for key in keys)
 
 
+def verdicts_json(verdicts: tuple[Verdict, ...], ctx: Context, lang: Lang) -> dict[str, Any]:
+    """The ``cppbot recognition --json`` shape."""
+    return to_json(verdicts, ctx, lang, reason_text)
+
+
 def render_verdicts(verdicts: tuple[Verdict, ...], ctx: Context, lang: Lang) -> str:
-    lines = [ctx.say("rec_result_header", lang, **_values(ctx, lang))]
-    for v in verdicts:
-        status = ctx.say(f"elig_status_{str(v.eligible).lower()}", lang)
-        lines.append(
-            f"\n• {scheme_name(v.scheme, ctx, lang)}: {status}\n  {reason_text(v, ctx, lang)}\n"
-            f"  ({ctx.say('source_label', lang)}: {source_text(v.source, ctx, lang)})"
-        )
-    lines.append("\n" + round_status(ctx, lang))
-    lines.append("\n" + ctx.say("rec_result_footer", lang))
-    return "\n".join(lines)
+    footer = round_note(ctx, lang) + "\n\n" + ctx.say("rec_result_footer", lang)
+    return render(
+        verdicts,
+        ctx,
+        lang,
+        header=ctx.say("rec_result_header", lang, **_values(ctx, lang)),
+        footer=footer,
+        explain=reason_text,
+        phase_of=phase_text,
+    )
 
 
 # ------------------------------------------------------------------------------ typed numbers

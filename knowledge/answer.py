@@ -159,17 +159,30 @@ class Assistant:
         return self.kb.say(key, lang, label=label, date=format_date(day, lang))
 
     def _phase_note(self, phase_id: str, lang: Lang, today: dt.date) -> str:
+        """Label figures whose phase is not in force today: ended, not begun, or undated."""
         programme = self.kb.programme
-        phase = programme.phase(phase_id)
-        current = programme.phase_in_force(today)
-        if phase.ends >= today or current is None:
+        status = programme.phase_status(phase_id, today)
+        if status == "in_force":
             return ""
+        if status == "undated":
+            return self.kb.say("phase_undated", lang)
+        phase = programme.phase(phase_id)
+        if status == "not_started":
+            assert phase.starts is not None  # a phase that has not begun has a start date
+            return self.kb.say(
+                "phase_not_started",
+                lang,
+                phase=phase.name.get(lang),
+                date=format_date(phase.starts, lang),
+            )
+        current = programme.phase_in_force(today)
+        key = "phase_ended" if current is not None else "phase_ended_none_in_force"
         return self.kb.say(
-            "phase_ended",
+            key,
             lang,
             phase=phase.name.get(lang),
             date=format_date(phase.ends, lang),
-            current=current.name.get(lang),
+            current=current.name.get(lang) if current else "",
         )
 
     def source(self, entry: FaqEntry, lang: Lang) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,7 +11,7 @@ from typing import Any
 import yaml
 from pydantic import TypeAdapter, ValidationError
 
-from knowledge.models import Event, FaqEntry, Intent, Lang, Programme, Text
+from knowledge.models import UNDATED, Clause, Event, FaqEntry, Intent, Lang, Programme, Text
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 DATA_DIR = PACKAGE_DIR / "data"
@@ -34,6 +35,7 @@ class KnowledgeBase:
     typed_answers: dict[str, tuple[str, ...]]
     data_dir: Path
     events: tuple[Event, ...] = ()
+    clauses: dict[str, Clause] = dataclasses.field(default_factory=dict)
 
     def entry(self, faq_id: str) -> FaqEntry:
         return self._by_id[faq_id]
@@ -41,6 +43,12 @@ class KnowledgeBase:
     @functools.cached_property
     def _by_id(self) -> dict[str, FaqEntry]:
         return {entry.id: entry for entry in self.faq}
+
+    def clause(self, clause_id: str) -> Clause:
+        try:
+            return self.clauses[clause_id]
+        except KeyError:
+            raise KnowledgeError(f"clauses.yaml has no clause {clause_id!r}") from None
 
     def message(self, key: str) -> Text:
         try:
@@ -166,6 +174,15 @@ def load_events(data_dir: Path) -> tuple[Event, ...]:
     return events
 
 
+def load_clauses(data_dir: Path) -> dict[str, Clause]:
+    """``clauses.yaml``: the document clauses the guided checks cite, by id."""
+    raw = _read_yaml(data_dir / "clauses.yaml") or {}
+    try:
+        return TypeAdapter(dict[str, Clause]).validate_python(raw)
+    except ValidationError as exc:
+        raise KnowledgeError(f"clauses.yaml:\n{_describe(exc)}") from exc
+
+
 def load_programme(data_dir: Path) -> Programme:
     raw = _read_yaml(data_dir / "programme.yaml")
     try:
@@ -188,12 +205,19 @@ def load_knowledge(data_dir: Path | None = None) -> KnowledgeBase:
         typed_answers=load_typed_answers(data_dir),
         data_dir=data_dir,
         events=load_events(data_dir),
+        clauses=load_clauses(data_dir),
     )
     clash = {intent.id for intent in kb.intents} & set(files)
     if clash:
         raise KnowledgeError(f"intents.yaml: ids {sorted(clash)} are also FAQ ids")
     for kind in {intent.kind for intent in kb.intents}:
         kb.message(f"intent_{kind}")
+    cited = [c.doc for c in kb.clauses.values()] + list(kb.programme.undated_documents)
+    cited += [doc for phase in kb.programme.phases for doc in phase.documents]
+    unknown_docs = sorted(set(cited) - set(kb.documents))
+    if unknown_docs:
+        raise KnowledgeError(f"clauses.yaml / programme.yaml name unknown documents {unknown_docs}")
+    phase_ids = {p.id for p in kb.programme.phases} | {UNDATED}
     for entry in faq:
         unknown = [s.doc for s in entry.sources if s.doc not in kb.documents]
         if unknown:
@@ -205,7 +229,7 @@ def load_knowledge(data_dir: Path | None = None) -> KnowledgeBase:
             raise KnowledgeError(
                 f"faq/{files[entry.id]}: entry {entry.id!r} relates to unknown ids {missing}"
             )
-        if entry.phase is not None and entry.phase not in {p.id for p in kb.programme.phases}:
+        if entry.phase is not None and entry.phase not in phase_ids:
             raise KnowledgeError(
                 f"faq/{files[entry.id]}: entry {entry.id!r} names unknown phase {entry.phase!r}"
             )

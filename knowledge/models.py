@@ -103,18 +103,45 @@ class Intent(Frozen):
     questions: Questions
 
 
+PhaseStatus = Literal["in_force", "ended", "not_started", "undated"]
+UNDATED = "undated"
+"""The ``phase`` of a fact whose only source is undated (the SME support page)."""
+
+
 class Phase(Frozen):
-    """A funding phase of the programme, with the document that describes it."""
+    """A funding phase of the programme, with the documents that describe it."""
 
     id: str
     name: Text
     starts: dt.date | None = None
     ends: dt.date
     source: Source
+    documents: tuple[str, ...] = Field(min_length=1, description="the documents of this phase")
 
     def in_force(self, today: dt.date) -> bool:
-        started = self.starts is None or self.starts <= today
-        return started and today <= self.ends
+        return self.status(today) == "in_force"
+
+    def status(self, today: dt.date) -> PhaseStatus:
+        """Whether ``today`` is before, inside or after this phase (a phase not begun is not ended)."""
+        if self.starts is not None and today < self.starts:
+            return "not_started"
+        return "in_force" if today <= self.ends else "ended"
+
+
+class Clause(Frozen):
+    """A clause a guided check cites: the document, the section as the document writes it (``kb
+    check`` finds it there), and, where that is in another script, how to show it per language."""
+
+    doc: str
+    section: str
+    shown: Text | None = None
+
+    @property
+    def source(self) -> Source:
+        return Source(doc=self.doc, section=self.section)
+
+    def label(self, lang: Lang) -> str:
+        return self.shown.get(lang) if self.shown is not None else self.section
 
 
 class FundingRule(Frozen):
@@ -199,10 +226,13 @@ class QuotationTier(Frozen):
 
 
 class Procurement(Frozen):
-    """Quotation rules for equipment bought for a funded project, in ascending tiers."""
+    """Quotation rules for each purchase of equipment for the schemes in ``applies_to``, in
+    ascending tiers; ``silent_for`` are schemes whose documents say nothing on procurement."""
 
     phase: str
     tiers: tuple[QuotationTier, ...] = Field(min_length=1)
+    applies_to: tuple[str, ...] = Field(min_length=1)
+    silent_for: tuple[str, ...] = ()
     source: Source
 
     @model_validator(mode="after")
@@ -222,6 +252,9 @@ class Programme(Frozen):
     phases: tuple[Phase, ...] = Field(min_length=1)
     schemes: tuple[Scheme, ...] = Field(min_length=1)
     contacts: tuple[Contact, ...] = Field(min_length=1)
+    undated_documents: tuple[str, ...] = Field(
+        default=(), description="documents that name no phase or date (the SME support page)"
+    )
     shareholding: ShareholdingRule
     procurement: Procurement
     recognition: RecognitionRule
@@ -233,6 +266,10 @@ class Programme(Frozen):
             for rule in scheme.funding:
                 if rule.phase is not None and rule.phase not in known:
                     raise ValueError(f"scheme {scheme.id}: unknown phase {rule.phase!r}")
+        named = {*self.procurement.applies_to, *self.procurement.silent_for}
+        unknown = named - {scheme.id for scheme in self.schemes}
+        if unknown:
+            raise ValueError(f"procurement names unknown schemes {sorted(unknown)}")
         return self
 
     def phase(self, phase_id: str) -> Phase:
@@ -241,8 +278,38 @@ class Programme(Frozen):
     def phase_in_force(self, today: dt.date) -> Phase | None:
         return next((p for p in self.phases if p.in_force(today)), None)
 
+    def next_phase(self, today: dt.date) -> Phase | None:
+        """The earliest phase that has not begun on ``today``, if the documents name one."""
+        upcoming = [p for p in self.phases if p.status(today) == "not_started"]
+        return min(upcoming, key=lambda p: p.starts or p.ends, default=None)
+
+    def phase_status(self, phase_id: str | None, today: dt.date) -> PhaseStatus:
+        """``phase_id``'s status on ``today``; None or ``UNDATED`` means the source is undated."""
+        if phase_id is None or phase_id == UNDATED:
+            return "undated"
+        return self.phase(phase_id).status(today)
+
+    def document_phase(self, doc: str) -> str | None:
+        """The phase a document belongs to, ``UNDATED``, or None (a round or event notice)."""
+        if doc in self.undated_documents:
+            return UNDATED
+        return next((p.id for p in self.phases if doc in p.documents), None)
+
     def scheme(self, scheme_id: str) -> Scheme:
         return next(s for s in self.schemes if s.id == scheme_id)
+
+    def funding_rule(self, scheme_id: str, today: dt.date) -> FundingRule:
+        """The scheme's rule for the phase in force on ``today``; else its undated rule; else the
+        rule of the latest phase that documents it (whose status the caller must then state)."""
+        rules = self.scheme(scheme_id).funding
+        current = self.phase_in_force(today)
+        for rule in rules:
+            if current is not None and rule.phase == current.id:
+                return rule
+        undated = [rule for rule in rules if rule.phase is None]
+        if undated:
+            return undated[0]
+        return max(rules, key=lambda r: self.phase(r.phase or "").ends)
 
     def contact(self, contact_id: str) -> Contact:
         return next(c for c in self.contacts if c.id == contact_id)

@@ -40,7 +40,7 @@ def test_numbers_press_the_buttons_shown(chat: ConsoleChat) -> None:
     (reply,) = chat.reply("2")  # trade / industry association
     assert "association" in reply.lower()
     (reply,) = chat.reply("1")  # yes, registered
-    assert "Organisation Support Initiative: ✅ eligible" in reply
+    assert "Organisation Support Initiative: ❓ needs confirmation" in reply and "undated" in reply
     (out_of_range,) = chat.reply("42")
     assert "1 to" in out_of_range
 

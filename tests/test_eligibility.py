@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import subprocess
 import sys
@@ -28,7 +29,15 @@ def verdicts(ctx: Context, answers: dict[str, Any]) -> dict[str, bool | None]:
     return {v.scheme: v.eligible for v in eligibility.evaluate(checked, ctx)}
 
 
-# onsite, DP, new technology project, Organisation Support Initiative
+def rules(ctx: Context, answers: dict[str, Any]) -> dict[str, bool | None]:
+    """What each scheme's own document says, before today's date is considered."""
+    checked = eligibility.validate_answers(answers)
+    found = eligibility.outcomes(checked, ctx.kb.programme.shareholding)
+    return {scheme: found[scheme][0] for scheme in eligibility.SCHEMES}
+
+
+# onsite, DP, new technology project, Organisation Support Initiative: what the documents' rules
+# say (the 2022 guide, the 2025–2027 leaflet, the SME page), whatever the date.
 TABLE = [
     ({**COMPANY, "site": "hk_factory"}, (True, True, True, False)),
     ({**COMPANY, "site": "gd_factory", "gd_relation": "joint_venture"}, (True, True, True, False)),
@@ -39,6 +48,7 @@ TABLE = [
     ),
     ({**COMPANY, "site": "gd_factory", "gd_relation": "none"}, (False, False, False, False)),
     ({**COMPANY, "site": "gd_factory"}, (None, None, None, False)),
+    ({**COMPANY, "site": "elsewhere"}, (False, False, False, False)),
     ({**OWNER, "mainland_share_pct": 51, "applicant_share_pct": 30}, (True, True, True, False)),
     ({**OWNER, "mainland_share_pct": 50, "applicant_share_pct": 30}, (False, False, False, False)),
     (
@@ -47,17 +57,19 @@ TABLE = [
     ),
     ({**OWNER, "mainland_share_pct": 100, "applicant_share_pct": 100}, (True, True, True, False)),
     ({**OWNER, "mainland_share_pct": 60}, (None, None, None, False)),
+    ({**OWNER, "mainland_share_pct": 40}, (False, False, False, False)),
     ({**COMPANY, "site": "hk_workshop", "polluting_process": True}, (False, True, None, False)),
     ({**COMPANY, "site": "hk_workshop", "polluting_process": False}, (False, False, False, False)),
-    ({**COMPANY, "site": "hk_workshop"}, (None, None, None, False)),
+    ({**COMPANY, "site": "hk_workshop"}, (False, None, None, False)),
     ({**COMPANY, "site": "none"}, (False, False, False, False)),
+    ({"org_type": "company", "site": "none"}, (False, False, False, False)),
     (
         {"org_type": "company", "hk_registered": False, "site": "hk_factory"},
         (False, False, False, False),
     ),
     ({"org_type": "company", "site": "hk_factory"}, (None, None, None, False)),
     ({"org_type": "trade_association", "hk_registered": True}, (False, False, False, True)),
-    ({"org_type": "trade_association", "hk_registered": False}, (False, False, False, None)),
+    ({"org_type": "trade_association", "hk_registered": False}, (False, False, False, False)),
     ({"org_type": "trade_association"}, (False, False, False, None)),
     ({}, (None, None, None, None)),
 ]
@@ -65,17 +77,128 @@ TABLE = [
 
 @pytest.mark.parametrize(("answers", "expected"), TABLE)
 def test_rule_table(ctx: Context, answers: dict[str, Any], expected: tuple[Any, ...]) -> None:
-    assert dict(zip(eligibility.SCHEMES, expected, strict=True)) == verdicts(ctx, answers)
+    assert dict(zip(eligibility.SCHEMES, expected, strict=True)) == rules(ctx, answers)
 
 
-def test_shareholding_edges_are_explained_with_the_numbers_given(ctx: Context) -> None:
-    answers = {**OWNER, "mainland_share_pct": 50, "applicant_share_pct": 30}
-    result = eligibility.verdicts_json(eligibility.evaluate(answers, ctx), ctx, "en")
-    reason = result["schemes"][0]["reason"]
-    assert (
-        "more than 50%" in reason and "at least 30%" in reason and "you gave 50% and 30%" in reason
+# Today's verdicts: ✅ only where a document covering today says so.
+DATED = [
+    # in the 2020–2025 phase: the guide's schemes are in force, the leaflet's has not begun
+    ("2024-06-01", {**COMPANY, "site": "hk_factory"}, (True, True, None, False)),
+    # between the phases: nothing is in force
+    ("2025-04-20", {**COMPANY, "site": "hk_factory"}, (None, None, None, False)),
+    # in the 2025–2027 phase: only the New Technology Project is ✅
+    ("2026-11-30", {**COMPANY, "site": "hk_factory"}, (None, None, True, False)),
+    (
+        "2026-11-30",
+        {**COMPANY, "site": "hk_workshop", "polluting_process": True},
+        (False, None, None, False),
+    ),
+    # after it: nothing the documents describe is in force
+    ("2027-08-01", {**COMPANY, "site": "hk_factory"}, (None, None, None, False)),
+    # OSI rests only on the undated SME page: never ✅, whatever the date
+    (
+        "2024-06-01",
+        {"org_type": "trade_association", "hk_registered": True},
+        (False, False, False, None),
+    ),
+    (
+        "2026-11-30",
+        {"org_type": "trade_association", "hk_registered": True},
+        (False, False, False, None),
+    ),
+]
+
+
+@pytest.mark.parametrize(("today", "answers", "expected"), DATED)
+def test_a_met_rule_is_eligible_only_in_its_own_phase(
+    kb: KnowledgeBase, today: str, answers: dict[str, Any], expected: tuple[Any, ...]
+) -> None:
+    at = Context(kb, dt.date.fromisoformat(today))
+    assert dict(zip(eligibility.SCHEMES, expected, strict=True)) == verdicts(at, answers)
+
+
+@pytest.mark.parametrize("lang", ["en", "yue", "zh"])
+def test_an_ended_phase_verdict_says_which_phase_and_to_ask_the_secretariat(
+    ctx: Context, lang: str
+) -> None:
+    result = eligibility.evaluate(
+        eligibility.validate_answers({**COMPANY, "site": "hk_factory"}), ctx
     )
-    assert "1.3.1 (i)(d)" in result["schemes"][0]["source"]
+    onsite = result[0]
+    assert (None, "phase_2020_2025", "ended") == (
+        onsite.eligible,
+        onsite.phase,
+        onsite.phase_status,
+    )
+    text = eligibility.render_verdicts(result, ctx, lang)  # type: ignore[arg-type]
+    block = text.split("•")[1]
+    phase = ctx.kb.programme.phase("phase_2020_2025").name.get(lang)  # type: ignore[arg-type]
+    new_tech = ctx.say("scheme_new_technology_project", lang)  # type: ignore[arg-type]
+    assert (
+        phase in block
+        and new_tech in block
+        and ("Secretariat" in block or "秘書處" in block or "秘书处" in block)
+    )
+    assert "✅" not in block
+
+
+@pytest.mark.parametrize(
+    ("answers", "scheme", "section"),
+    [
+        ({**COMPANY, "site": "hk_factory"}, "onsite_assessment", "1.3.1 (ii)"),
+        (
+            {**COMPANY, "site": "gd_factory", "gd_relation": "joint_venture"},
+            "demonstration_project",
+            "1.3.1 (i) (a)",
+        ),
+        (
+            {**COMPANY, "site": "gd_factory", "gd_relation": "wholly_owned"},
+            "demonstration_project",
+            "1.3.1 (i) (b)",
+        ),
+        (
+            {**COMPANY, "site": "gd_factory", "gd_relation": "processing_trade"},
+            "onsite_assessment",
+            "1.3.1 (i) (c)",
+        ),
+        (
+            {**OWNER, "mainland_share_pct": 60, "applicant_share_pct": 40},
+            "demonstration_project",
+            "1.3.1 (i) (d)",
+        ),
+        (
+            {**COMPANY, "site": "hk_workshop", "polluting_process": True},
+            "demonstration_project",
+            "1.3.1 (iii)",
+        ),
+        ({**COMPANY, "site": "hk_factory"}, "new_technology_project", "申請資格 Eligibility; i)"),
+        (
+            {**COMPANY, "site": "gd_factory", "gd_relation": "joint_venture"},
+            "new_technology_project",
+            "申請資格 Eligibility; ii)",
+        ),
+        (
+            {**OWNER, "mainland_share_pct": 60, "applicant_share_pct": 40},
+            "new_technology_project",
+            "申請資格 Eligibility; iii)",
+        ),
+    ],
+)
+def test_each_verdict_cites_the_clause_it_rests_on(
+    ctx: Context, answers: dict[str, Any], scheme: str, section: str
+) -> None:
+    found = {v.scheme: v for v in eligibility.evaluate(eligibility.validate_answers(answers), ctx)}
+    assert section == found[scheme].clause.section
+
+
+def test_the_shareholder_route_of_the_leaflet_says_the_thresholds_are_the_guides(
+    ctx: Context,
+) -> None:
+    answers = {**OWNER, "mainland_share_pct": 60, "applicant_share_pct": 40}
+    result = eligibility.verdicts_json(eligibility.evaluate(answers, ctx), ctx, "en")
+    new_tech = result["schemes"][2]
+    assert True is new_tech["eligible"]
+    assert "2022 guide" in new_tech["reason"] and "more than 50%" in new_tech["reason"]
 
 
 @pytest.mark.parametrize(
@@ -112,8 +235,12 @@ def test_command_prints_the_json_shape() -> None:
     )
     data = json.loads(result.stdout)
     assert list(eligibility.SCHEMES) == [s["id"] for s in data["schemes"]]
-    assert [True, True, True, False] == [s["eligible"] for s in data["schemes"]]
-    assert all(set(s) == {"id", "eligible", "reason", "source"} for s in data["schemes"])
+    assert [None, None, True, False] == [s["eligible"] for s in data["schemes"]]
+    assert ["needs_confirmation", "needs_confirmation", "eligible", "not_eligible"] == [
+        s["status"] for s in data["schemes"]
+    ]
+    keys = {"id", "eligible", "status", "reason", "source", "section", "phase", "phase_status"}
+    assert all(keys == set(s) for s in data["schemes"])
 
 
 def test_command_rejects_unknown_keys() -> None:
@@ -200,3 +327,49 @@ def test_cancel_and_handoff_end_the_flow(ctx: Context) -> None:
     handed = play(ctx, "yue", Text("公司"), Handoff())
     assert "handoff" == handed.effects[0].kind
     assert {"org_type": "company"} == handed.effects[0].data["answers"]
+
+
+@pytest.mark.parametrize(
+    ("lang", "where"),
+    [
+        ("yue", "我哋間廠喺內地"),
+        ("yue", "大陸"),
+        ("zh", "在国内"),
+        ("zh", "中国大陆"),
+        ("en", "mainland"),
+        ("en", "China"),
+    ],
+)
+def test_a_vague_mainland_is_asked_which_city_or_province(
+    ctx: Context, lang: str, where: str
+) -> None:
+    asked = play(ctx, lang, Text("company"), Text("yes"))
+    result = eligibility.step(asked.state, Text(where), ctx)
+    assert "site" == result.state.step and "site" not in result.state.answers
+    question = ctx.say("elig_which_place", lang)  # type: ignore[arg-type]
+    assert question == result.replies[0].text
+    guangdong = eligibility.step(result.state, Text("東莞" if lang != "en" else "Dongguan"), ctx)
+    assert "gd_factory" == guangdong.state.answers["site"]
+
+
+@pytest.mark.parametrize(
+    ("lang", "where"),
+    [
+        ("yue", "我哋間廠喺內地江蘇"),
+        ("yue", "廣西梧州"),
+        ("yue", "澳門"),
+        ("zh", "工厂在浙江宁波"),
+        ("zh", "越南"),
+        ("en", "our plant is in Suzhou, mainland China"),
+        ("en", "Macau"),
+    ],
+)
+def test_a_factory_outside_hong_kong_and_guangdong_is_not_covered(
+    ctx: Context, lang: str, where: str
+) -> None:
+    asked = play(ctx, lang, Text("company"), Text("yes"))
+    result = eligibility.step(asked.state, Text(where), ctx)
+    assert result.state.done and "elsewhere" == result.state.answers["site"]
+    text = result.replies[-1].text
+    assert "✅" not in text and 4 == text.count("❌")
+    assert "1.1.2; 1.3.1" in text

@@ -46,33 +46,73 @@ def test_the_ceiling_caps_the_subsidy(ctx: Context) -> None:
 
 def test_old_phase_schemes_say_their_phase_ended(ctx: Context) -> None:
     result = estimate.estimate("onsite_assessment", Decimal(60_000), ctx)
-    assert "phase_2020_2025" == result.phase and not result.phase_in_force
+    assert ("phase_2020_2025", "ended") == (result.phase, result.phase_status)
     text = estimate.render(result, ctx, "en")
-    assert "ended on 31 March 2025" in text
+    assert "ended on 31 March 2025" in text and "Secretariat must confirm" in text
 
 
 def test_before_the_old_phase_ended_it_was_in_force(kb: KnowledgeBase) -> None:
     result = estimate.estimate(
         "onsite_assessment", Decimal(60_000), Context(kb, dt.date(2024, 1, 1))
     )
-    assert result.phase_in_force
+    assert "in_force" == result.phase_status
+
+
+@pytest.mark.parametrize("lang", ["en", "yue", "zh"])
+def test_a_phase_that_has_not_begun_is_not_called_ended(kb: KnowledgeBase, lang: str) -> None:
+    before = Context(kb, dt.date(2025, 4, 20))
+    result = estimate.estimate("new_technology_project", Decimal(800_000), before)
+    assert "not_started" == result.phase_status
+    text = estimate.render(result, before, lang)  # type: ignore[arg-type]
+    assert ("14 May 2025" if lang == "en" else "2025年5月14日") in text
+    assert not any(word in text for word in ("ended", "結束", "结束"))
+
+
+@pytest.mark.parametrize("lang", ["en", "yue", "zh"])
+def test_the_subsidy_is_a_maximum_in_every_language(ctx: Context, lang: str) -> None:
+    result = estimate.estimate("new_technology_project", Decimal(800_000), ctx)
+    text = estimate.render(result, ctx, lang)  # type: ignore[arg-type]
+    maximum = {"en": "up to HK$400,000", "yue": "最多 400,000 港元", "zh": "最多 400,000 港元"}
+    share = {"en": "not more than 50%", "yue": "不多於費用嘅50%", "zh": "不超过费用的50%"}
+    assert maximum[lang] in text and share[lang] in text
+    osi = estimate.render(
+        estimate.estimate("organisation_support", Decimal(100_000), ctx), ctx, "en"
+    )
+    assert "up to HK$90,000" in osi and "not more than 90%" in osi
 
 
 @pytest.mark.parametrize(
-    ("cost", "kind", "count"),
+    ("scheme", "quotations"),
     [
-        (8_000, "oral_or_written", 2),
-        (10_000, "oral_or_written", 2),
-        (10_001, "written", 2),
-        (50_000, "written", 2),
-        (50_001, "written", 5),
-        (1_400_000, "written", 5),
-        (1_400_001, "open_tender", None),
+        ("demonstration_project_i", "per_purchase"),
+        ("demonstration_project_ii", "per_purchase"),
+        ("new_technology_project", "silent"),
+        ("new_technology_project_hk", "silent"),
+        ("onsite_assessment", "none"),  # a consultancy fee, not a purchase of equipment
+        ("organisation_support", "none"),
     ],
 )
-def test_quotation_tiers(ctx: Context, cost: int, kind: str, count: int | None) -> None:
-    result = estimate.estimate("new_technology_project", Decimal(cost), ctx)
-    assert (kind, count) == (result.quotations.kind, result.quotations.count)
+def test_quotation_rules_only_where_they_belong(ctx: Context, scheme: str, quotations: str) -> None:
+    result = estimate.estimate(scheme, Decimal(2_000_000), ctx)
+    assert quotations == result.quotations
+    text = estimate.render(result, ctx, "en")
+    assert ("Quotations" in text) == (quotations != "none")
+    assert ("EACH purchase" in text) == (quotations == "per_purchase")
+    assert ("says nothing about procurement" in text) == (quotations == "silent")
+
+
+@pytest.mark.parametrize("lang", ["en", "yue", "zh"])
+def test_the_quotation_tiers_are_per_purchase_and_labelled_with_their_phase(
+    ctx: Context, lang: str
+) -> None:
+    result = estimate.estimate("demonstration_project_i", Decimal(300_000), ctx)
+    text = estimate.render(result, ctx, lang)  # type: ignore[arg-type]
+    phase = ctx.kb.programme.phase("phase_2020_2025").name.get(lang)  # type: ignore[arg-type]
+    assert phase in text and "3.3.3" in text
+    for amount in ("10,000", "50,000", "1,400,000"):
+        assert amount in text
+    # a HK$300,000 project is not told it needs five quotations for the whole project
+    assert 4 == text.count("\n  – ")
 
 
 def test_unknown_scheme_and_zero_cost_are_errors(ctx: Context) -> None:
@@ -107,14 +147,23 @@ def test_command_json_shape() -> None:
     assert [
         "scheme",
         "phase",
+        "phase_status",
         "cost_hkd",
         "subsidy_hkd",
+        "subsidy_is_maximum",
         "applicant_pays_hkd",
         "ceiling_hkd",
         "share",
         "quotations",
+        "quotations_documented",
     ] == list(data)
     assert 800000 == data["cost_hkd"] and 400000 == data["subsidy_hkd"]
+    assert None is data["quotations"] and False is data["quotations_documented"]
+    dp = json.loads(
+        cppbot("estimate", "--scheme", "demonstration_project_i", "--cost", "1m", "--json").stdout
+    )
+    assert "purchase" == dp["quotations"]["per"] and "phase_2020_2025" == dp["quotations"]["phase"]
+    assert [10000, 50000, 1400000, None] == [t["up_to_hkd"] for t in dp["quotations"]["tiers"]]
 
 
 def test_command_refuses_an_unreadable_cost_instead_of_zero() -> None:

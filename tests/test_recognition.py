@@ -33,6 +33,9 @@ from knowledge.check import run_check
 from knowledge.loader import KnowledgeBase, KnowledgeError, load_knowledge
 from tests.conftest import TODAY
 
+# A day inside the 2025 round's application period, when its criteria are the ones in force.
+ROUND_OPEN = dt.date(2025, 6, 15)
+
 MFR = {"role": "manufacturer", "hk_company": True}
 BUYER = {"role": "supply_chain", "business_registered": True}
 ETSP = {"role": "service_provider", "registered_etsp": True}
@@ -50,6 +53,13 @@ CLEAN = {"penalty_record": False}
 
 @pytest.fixture(scope="module")
 def ctx(kb: KnowledgeBase) -> Context:
+    """Inside the 2025 round's application period, when its criteria are the ones in force."""
+    return Context(kb, ROUND_OPEN)
+
+
+@pytest.fixture(scope="module")
+def closed(kb: KnowledgeBase) -> Context:
+    """Today: the 2025 round closed on 21 July 2025 and the documents describe no later one."""
     return Context(kb, TODAY)
 
 
@@ -132,6 +142,26 @@ def test_rule_table(ctx: Context, answers: dict[str, Any], expected: tuple[Any, 
     assert dict(zip(recognition.CATEGORIES, expected, strict=True)) == verdicts(ctx, answers)
 
 
+@pytest.mark.parametrize(("answers", "expected"), TABLE)
+def test_after_the_round_closed_a_met_criterion_needs_confirmation(
+    closed: Context, answers: dict[str, Any], expected: tuple[Any, ...]
+) -> None:
+    today = tuple(None if met is True else met for met in expected)
+    assert dict(zip(recognition.CATEGORIES, today, strict=True)) == verdicts(closed, answers)
+
+
+@pytest.mark.parametrize("lang", ["en", "yue", "zh"])
+def test_a_verdict_after_the_round_names_the_round_and_its_secretariat(
+    closed: Context, lang: str
+) -> None:
+    found = recognition.evaluate({**ETSP, "project_count": 5, "complaint_record": False}, closed)
+    service = found[3]
+    assert ("needs_confirmation", "ended") == (service.status, service.phase_status)
+    text = recognition.reason_text(service, closed, lang)  # type: ignore[arg-type]
+    assert "2025" in text and "2788 5099" in text and "jrs@hkpc.org" in text
+    assert ("21 July 2025" if lang == "en" else "2025年7月21日") in text
+
+
 def reasons(ctx: Context, answers: dict[str, Any], lang: str = "en") -> dict[str, str]:
     return {
         v.scheme: recognition.reason_text(v, ctx, lang)  # type: ignore[arg-type]
@@ -160,30 +190,27 @@ def test_categories_for_someone_else_say_whom_they_are_for(ctx: Context) -> None
 @pytest.mark.parametrize(
     ("answers", "category", "section"),
     [
-        ({"role": "supply_chain"}, "recognition_manufacturing", "2.1 参加资格"),
+        ({"role": "supply_chain"}, "recognition_manufacturing", "2.1"),
+        ({"role": "manufacturer", "hk_company": False}, "recognition_excel", "2.2; 香港公司"),
+        ({**NO_ROUTE, "dp_count": 1}, "recognition_manufacturing", "4.1; 一"),
+        ({**NO_ROUTE, "dp_count": 2, **CLEAN}, "recognition_manufacturing", "4.1; 一; 2."),
+        ({**NO_ROUTE, "dp_count": 3, "penalty_record": True}, "recognition_excel", "4.2; 二"),
         (
-            {"role": "manufacturer", "hk_company": False},
+            {**NO_ROUTE, "partner_logo_repeated": True, **CLEAN},
             "recognition_excel",
-            "2.2 参加资格（脚注4）",
+            "4.2; 一; 1.; 5.2",
         ),
-        ({**NO_ROUTE, "dp_count": 1}, "recognition_manufacturing", "4.1 评审准则 一"),
-        (
-            {**NO_ROUTE, "dp_count": 3, "penalty_record": True},
-            "recognition_excel",
-            "4.2 评审准则 二",
-        ),
-        ({**NO_ROUTE, "partner_logo_repeated": True, **CLEAN}, "recognition_excel", "5.2"),
-        ({**BUYER, "business_registered": False}, "recognition_supply_chain", "2.3 参加资格"),
-        ({**BUYER, "recommended_factories": True}, "recognition_supply_chain", "4.3 评审准则"),
-        ({**ETSP, "project_count": 4}, "recognition_technology_service", "4.4 评审准则"),
+        ({**BUYER, "business_registered": False}, "recognition_supply_chain", "2.3"),
+        ({**BUYER, "recommended_factories": True}, "recognition_supply_chain", "4.3; 1."),
+        ({**ETSP, "project_count": 4}, "recognition_technology_service", "4.4; 1."),
     ],
 )
 def test_each_verdict_cites_the_guide_section_it_rests_on(
     ctx: Context, answers: dict[str, Any], category: str, section: str
 ) -> None:
     verdict = next(v for v in recognition.evaluate(answers, ctx) if v.scheme == category)
-    assert "recognition-scheme-2025-guide-zh-hans.txt" == verdict.source.doc
-    assert section in verdict.source.section
+    assert "recognition-scheme-2025-guide-zh-hans.txt" == verdict.clause.doc
+    assert section == verdict.clause.section
 
 
 @pytest.mark.parametrize("lang", ["en", "yue", "zh"])
@@ -425,7 +452,7 @@ def test_typed_cantonese_answers_reach_a_verdict(ctx: Context) -> None:
     text = result.replies[-1].text
     assert "「粵港清潔生產伙伴（製造業）」標志: ✅ 符合資格" in text
     assert "「粵港清潔生產優越伙伴（製造業）」標志: ✅ 符合資格" in text
-    assert "已經截止" in text and "852-2788 5099" in text
+    assert "申請期開放至" in text and "852-2788 5099" in text
 
 
 def test_typed_putonghua_supply_chain(ctx: Context) -> None:

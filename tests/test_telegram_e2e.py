@@ -103,7 +103,7 @@ async def test_eligibility_by_buttons_then_estimate(fake: FakeTelegram, bot: Bot
     assert [] == wong.buttons(answered)
     await wong.expect("statutory organisation")
     await wong.press("Yes")
-    verdict = await wong.expect("Organisation Support Initiative: ✅ eligible")
+    verdict = await wong.expect("Organisation Support Initiative: ❓ needs confirmation")
     assert "Source" in verdict["text"]
 
     await wong.say("/estimate")
