@@ -311,6 +311,8 @@ QUESTIONS = {
     "org_type": Question("org_type", "elig_q_org_type", ("company", "trade_association")),
     "hk_registered": Question("hk_registered", "elig_q_hk_registered", YES_NO),
     "site": Question("site", "elig_q_site", SITES),
+    # asked instead when "where?" was answered with a vague "the mainland"
+    "site_place": Question("site", "elig_which_place", SITES),
     "gd_relation": Question(
         "gd_relation",
         "elig_q_gd_relation",
@@ -371,11 +373,11 @@ class Eligibility(Questionnaire):
     def answer(self, state: FlowState, event: Event, ctx: Context) -> Result:
         """Only Guangdong in the mainland qualifies, so a vague "the mainland" (內地, 大陸, China)
         is never read as Guangdong: the user is asked which city or province."""
-        if state.step == "site" and isinstance(event, Text):
+        if state.step in ("site", "site_place") and isinstance(event, Text):
             typed = ctx.kb.typed_answers
             vague = typed_option(event.text, ("mainland_unspecified",), typed)
             if vague and typed_option(event.text, SITES, typed) is None:
-                return self.ask(state, ctx, (Reply(ctx.say("elig_which_place", state.lang)),))
+                return self.ask(state.ask("site_place") if state.step == "site" else state, ctx)
         return super().answer(state, event, ctx)
 
     def finish(self, state: FlowState, ctx: Context) -> Result:

@@ -345,9 +345,10 @@ def test_a_vague_mainland_is_asked_which_city_or_province(
 ) -> None:
     asked = play(ctx, lang, Text("company"), Text("yes"))
     result = eligibility.step(asked.state, Text(where), ctx)
-    assert "site" == result.state.step and "site" not in result.state.answers
+    assert "site_place" == result.state.step and "site" not in result.state.answers
     question = ctx.say("elig_which_place", lang)  # type: ignore[arg-type]
     assert question == result.replies[0].text
+    assert "site" == eligibility.step(result.state, Back(), ctx).state.step
     guangdong = eligibility.step(result.state, Text("東莞" if lang != "en" else "Dongguan"), ctx)
     assert "gd_factory" == guangdong.state.answers["site"]
 

@@ -43,7 +43,9 @@ def test_the_sets_cover_both_checks_every_scheme_and_several_dates() -> None:
 def test_verdict_case(kb: KnowledgeBase, case: dict[str, Any]) -> None:
     check = CHECKS[case["check"]]
     ctx = Context(kb, dt.date.fromisoformat(case["today"]))
-    found = {v.scheme: v.eligible for v in check.evaluate(check.validate_answers(case["answers"]), ctx)}
+    found = {
+        v.scheme: v.eligible for v in check.evaluate(check.validate_answers(case["answers"]), ctx)
+    }
     got = {scheme: found[scheme] for scheme in case["expect"]}
     assert case["expect"] == got, case["why"]
 
