@@ -89,3 +89,69 @@ def test_odd_input_gets_a_polite_answer_not_an_error(assistant: Assistant, text:
 def test_json_shape_is_stable(assistant: Assistant) -> None:
     data = assistant.ask("How can I contact the programme?", today=TODAY).to_dict()
     assert ["lang", "matched", "faq_id", "score", "answer", "source", "suggestions"] == list(data)
+
+
+@pytest.mark.parametrize("lang", ["en", "yue", "zh"])
+def test_a_phase_that_has_not_begun_is_not_called_ended(assistant: Assistant, lang: Lang) -> None:
+    entry = next(e for e in assistant.kb.faq if e.phase == "phase_2025_2027")
+    text = assistant.render(entry, lang, dt.date(2025, 4, 20))
+    assert (
+        assistant.kb.say(
+            "phase_not_started",
+            lang,
+            phase=assistant.kb.programme.phase("phase_2025_2027").name.get(lang),
+            date=format_date(dt.date(2025, 5, 14), lang),
+        )
+        in text
+    )
+    assert not any(
+        word in text for word in ("ended on 30 June 2027", "2027年6月30日結束", "2027年6月30日结束")
+    )
+
+
+@pytest.mark.parametrize("lang", ["en", "yue", "zh"])
+def test_between_phases_old_figures_are_still_labelled(assistant: Assistant, lang: Lang) -> None:
+    entry = _with_old_phase(assistant.kb)
+    text = assistant.render(entry, lang, dt.date(2025, 4, 20))
+    assert format_date(dt.date(2025, 3, 31), lang) in text.split("\n\n")[-1]
+
+
+@pytest.mark.parametrize("lang", ["en", "yue", "zh"])
+def test_an_undated_source_is_said_to_be_undated(assistant: Assistant, lang: Lang) -> None:
+    osi = assistant.kb.entry("osi_eligibility")  # an answer from the undated SME page
+    entry = osi.model_copy(update={"phase": "undated"})
+    note = assistant.kb.say("phase_undated", lang)
+    assert note in assistant.render(entry, lang, TODAY)
+    assert note not in assistant.render(entry.model_copy(update={"phase": None}), lang, TODAY)
+
+
+@pytest.mark.parametrize(
+    ("question", "numbers"),
+    [
+        ("標志計劃有冇熱線？", ["2788 5099"]),
+        ("What's the phone number of the Recognition Scheme secretariat?", ["2788 5099"]),
+        ("标志计划的查询电话是多少？", ["2788 5099"]),
+        (
+            "What is the hotline for the funding programme, and for the logo scheme?",
+            ["2788 5588", "2788 5099"],
+        ),
+    ],
+)
+def test_recognition_questions_get_the_recognition_scheme_secretariat(
+    assistant: Assistant, question: str, numbers: list[str]
+) -> None:
+    answer = assistant.ask(question, today=TODAY)
+    assert answer.matched
+    for number in numbers:
+        assert number in answer.answer
+
+
+@pytest.mark.parametrize("lang", ["en", "yue", "zh"])
+def test_applications_go_by_email_to_the_secretariat_not_to_the_enquiry_address(
+    assistant: Assistant, lang: Lang
+) -> None:
+    entry = assistant.kb.entry("app_forms_submission")
+    text = entry.answer.get(lang)
+    assert "enquiry@cleanerproduction.hk" not in text or any(
+        word in text for word in ("enquiry address", "查詢電郵", "查询电邮", "查詢地址", "查询地址")
+    )

@@ -28,7 +28,7 @@ from flows.core import (
     Start,
     Text,
 )
-from knowledge.answer import Assistant
+from knowledge.answer import Assistant, format_date
 from knowledge.check import run_check
 from knowledge.loader import KnowledgeBase, KnowledgeError, load_knowledge
 from tests.conftest import TODAY
@@ -645,3 +645,14 @@ def test_the_finished_flows_how_to_apply_button_answers_from_the_faq(
         session = turn.session
     turn = handle(session, Choice("faq:rec_how_to_apply"), ctx, assistant)
     assert turn.answer is not None and "rec_how_to_apply" == turn.answer.faq_id
+
+
+@pytest.mark.parametrize("lang", ["en", "yue", "zh"])
+@pytest.mark.parametrize(
+    "key", ["rec_q_gd_audit", "rec_q_gd_title", "rec_reason_mfg_audit", "rec_reason_excel_title"]
+)
+def test_the_title_routes_carry_no_five_year_limit(ctx: Context, key: str, lang: str) -> None:
+    """4.1 一 3 and 4.2 一 3 (municipal / provincial titles) state no "past five years"."""
+    since = ctx.kb.programme.recognition.since
+    text = ctx.say(key, lang, **recognition._values(ctx, lang))  # type: ignore[arg-type]
+    assert format_date(since, lang) not in text  # type: ignore[arg-type]
