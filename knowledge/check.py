@@ -940,6 +940,14 @@ def expected_phase(docs: Iterable[str], programme: Programme, today: dt.date) ->
     return None
 
 
+def accepted_phases(expected: str, docs: list[str], programme: Programme) -> set[str]:
+    """An ended phase's documents cited beside undated ones: the figures may be the undated
+    page's (OSI's 90%), so ``undated`` is an honest label too."""
+    if expected != UNDATED and any(programme.document_phase(d) == UNDATED for d in docs):
+        return {expected, UNDATED}
+    return {expected}
+
+
 def _phase_problems(entry: FaqEntry, programme: Programme, today: dt.date) -> Iterator[str]:
     docs = list(dict.fromkeys(source.doc for source in entry.sources))
     expected = expected_phase(docs, programme, today)
@@ -955,12 +963,12 @@ def _phase_problems(entry: FaqEntry, programme: Programme, today: dt.date) -> It
             f"its sources ({listed}) {what}: add `phase: {expected}` so the bot labels its"
             " figures with the phase they belong to"
         )
-    elif expected is not None and entry.phase != expected:
+    elif expected is not None and entry.phase not in accepted_phases(expected, docs, programme):
         yield f"`phase: {entry.phase}`, but its sources ({listed}) give {expected}"
     elif entry.phase is not None and entry.phase != UNDATED:
         if not any(programme.document_phase(doc) == entry.phase for doc in docs):
             yield f"`phase: {entry.phase}`, but none of its sources ({listed}) is of that phase"
-    elif entry.phase == UNDATED:
+    elif entry.phase == UNDATED and expected is None:
         dated = [doc for doc in docs if programme.document_phase(doc) not in (None, UNDATED)]
         if dated:
             yield f"`phase: undated`, but it cites {', '.join(dated)}, which is dated"
