@@ -131,6 +131,7 @@ def test_an_undated_source_is_said_to_be_undated(assistant: Assistant, lang: Lan
         ("標志計劃有冇熱線？", ["2788 5099"]),
         ("What's the phone number of the Recognition Scheme secretariat?", ["2788 5099"]),
         ("标志计划的查询电话是多少？", ["2788 5099"]),
+        ("伙伴計劃熱線同標志計劃熱線係咩？", ["2788 5099", "2788 5588"]),
         (
             "What is the hotline for the funding programme, and for the logo scheme?",
             ["2788 5588", "2788 5099"],
