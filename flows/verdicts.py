@@ -9,7 +9,7 @@ Scheme checks build verdicts by their own rules and render and serialise them he
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -114,6 +114,3 @@ def to_json(
         ]
     }
 
-
-def values_dict(verdict: Verdict, extra: Mapping[str, Any]) -> dict[str, Any]:
-    return {**extra, **dict(verdict.values)}

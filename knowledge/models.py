@@ -278,11 +278,6 @@ class Programme(Frozen):
     def phase_in_force(self, today: dt.date) -> Phase | None:
         return next((p for p in self.phases if p.in_force(today)), None)
 
-    def next_phase(self, today: dt.date) -> Phase | None:
-        """The earliest phase that has not begun on ``today``, if the documents name one."""
-        upcoming = [p for p in self.phases if p.status(today) == "not_started"]
-        return min(upcoming, key=lambda p: p.starts or p.ends, default=None)
-
     def phase_status(self, phase_id: str | None, today: dt.date) -> PhaseStatus:
         """``phase_id``'s status on ``today``; None or ``UNDATED`` means the source is undated."""
         if phase_id is None or phase_id == UNDATED:
