@@ -15,7 +15,7 @@ from flows import core
 from flows.core import Button, Context, Event, FlowState, Reply, Result, Text
 from flows.questionnaire import YES_NO, Needed, Question, Questionnaire, first_needed
 from flows.typed import parse_percentage, typed_option
-from flows.verdicts import Verdict, met_today, phase_line, render, to_json
+from flows.verdicts import Verdict, met_today, phase_line, render, sentences, to_json
 from knowledge.answer import format_date
 from knowledge.models import UNDATED, Lang, ShareholdingRule
 
@@ -270,11 +270,12 @@ def _timing_values(verdict: Verdict, ctx: Context, lang: Lang) -> dict[str, str]
 
 def reason_text(verdict: Verdict, ctx: Context, lang: Lang) -> str:
     """The verdict's reason and, for a met rule not in force today, why it needs confirmation."""
-    text = ctx.say(verdict.reason, lang, **dict(verdict.values))
-    if verdict.timing is not None:
-        note = ctx.say(verdict.timing, lang, **_timing_values(verdict, ctx, lang))
-        text += ("" if lang != "en" else " ") + note
-    return text
+    reason = ctx.say(verdict.reason, lang, **dict(verdict.values))
+    if verdict.timing is None:
+        return reason
+    return sentences(
+        lang, reason, ctx.say(verdict.timing, lang, **_timing_values(verdict, ctx, lang))
+    )
 
 
 def phase_text(verdict: Verdict, ctx: Context, lang: Lang) -> str:
@@ -283,7 +284,7 @@ def phase_text(verdict: Verdict, ctx: Context, lang: Lang) -> str:
         name = ctx.say("verdict_undated_source", lang)
         return phase_line(verdict, name, ctx, lang)
     phase = ctx.kb.programme.phase(verdict.phase)
-    day = phase.starts if verdict.phase_status == "not_started" else phase.ends
+    day = phase.status_date(verdict.phase_status)
     return phase_line(verdict, phase.name.get(lang), ctx, lang, day)
 
 

@@ -131,7 +131,7 @@ def _phase_text(result: Estimate, ctx: Context, lang: Lang) -> str:
     if result.phase is None:
         return ctx.say("est_no_phase", lang)
     phase = ctx.kb.programme.phase(result.phase)
-    day = phase.starts if result.phase_status == "not_started" else phase.ends
+    day = phase.status_date(result.phase_status)
     return ctx.say(
         f"est_phase_{result.phase_status}",
         lang,

@@ -19,7 +19,7 @@ from flows import core
 from flows.core import Button, Context, FlowState, Reply, Result
 from flows.questionnaire import YES_NO, Needed, Question, Questionnaire, first_needed
 from flows.typed import chinese_under_1000, fold
-from flows.verdicts import Verdict, met_today, phase_line, render, to_json
+from flows.verdicts import Verdict, met_today, phase_line, render, sentences, to_json
 from knowledge.answer import format_date
 from knowledge.models import Lang, PhaseStatus, RecognitionRule
 
@@ -255,7 +255,7 @@ def evaluate(answers: Mapping[str, Any], ctx: Context) -> tuple[Verdict, ...]:
     for category in CATEGORIES:
         met, reason = outcome[category]
         # Before the round opens its criteria are the ones to meet; after it closes, unknown.
-        eligible, timing = met_today(met, "ended" if status == "ended" else "in_force", "rec_when_")
+        eligible, timing = met_today(met, status, "rec_when_", confirm=frozenset({"ended"}))
         clause = ctx.kb.clause(_clause(category, reason))
         verdicts.append(
             Verdict(category, eligible, reason, clause, round_id(rule), status, values, timing)
@@ -293,10 +293,8 @@ def _values(ctx: Context, lang: Lang) -> dict[str, str]:
 
 def reason_text(verdict: Verdict, ctx: Context, lang: Lang) -> str:
     values = {**_values(ctx, lang), **dict(verdict.values)}
-    text = ctx.say(verdict.reason, lang, **values)
-    if verdict.timing is not None:
-        text += ("" if lang != "en" else " ") + ctx.say(verdict.timing, lang, **values)
-    return text
+    timing = ctx.say(verdict.timing, lang, **values) if verdict.timing else ""
+    return sentences(lang, ctx.say(verdict.reason, lang, **values), timing)
 
 
 def phase_text(verdict: Verdict, ctx: Context, lang: Lang) -> str:
@@ -317,7 +315,7 @@ def round_note(ctx: Context, lang: Lang) -> str:
     then = "rec_secretariat_next_round" if status == "ended" else "rec_secretariat_apply"
     values = _values(ctx, lang)
     keys = (first, "rec_renewal_note", then)
-    return ("" if lang != "en" else " ").join(ctx.say(key, lang, **values) for key in keys)
+    return sentences(lang, *(ctx.say(key, lang, **values) for key in keys))
 
 
 def verdicts_json(verdicts: tuple[Verdict, ...], ctx: Context, lang: Lang) -> dict[str, Any]:

@@ -49,12 +49,21 @@ class Verdict:
 
 
 def met_today(
-    eligible: bool | None, phase_status: PhaseStatus, timing_prefix: str
+    eligible: bool | None,
+    phase_status: PhaseStatus,
+    timing_prefix: str,
+    confirm: frozenset[PhaseStatus] = frozenset({"ended", "not_started", "undated"}),
 ) -> tuple[bool | None, str | None]:
-    """A met rule is ✅ only in its own phase; otherwise it needs confirmation, with a note."""
-    if eligible is True and phase_status != "in_force":
+    """A met rule is ✅ only in its own phase: in a ``confirm`` status it needs confirmation,
+    with the note ``timing_prefix + status`` saying why."""
+    if eligible is True and phase_status in confirm:
         return None, f"{timing_prefix}{phase_status}"
     return eligible, None
+
+
+def sentences(lang: Lang, *parts: str) -> str:
+    """Sentences run on: a space between them in English, none in Chinese."""
+    return ("" if lang != "en" else " ").join(part for part in parts if part)
 
 
 Explain = Callable[[Verdict, Context, Lang], str]
@@ -113,4 +122,3 @@ def to_json(
             for v in verdicts
         ]
     }
-

@@ -167,21 +167,18 @@ class Assistant:
         if status == "undated":
             return self.kb.say("phase_undated", lang)
         phase = programme.phase(phase_id)
-        if status == "not_started":
-            assert phase.starts is not None  # a phase that has not begun has a start date
-            return self.kb.say(
-                "phase_not_started",
-                lang,
-                phase=phase.name.get(lang),
-                date=format_date(phase.starts, lang),
-            )
+        day = phase.status_date(status)
+        assert day is not None  # a phase that has not begun has a start date
         current = programme.phase_in_force(today)
-        key = "phase_ended" if current is not None else "phase_ended_none_in_force"
+        if status == "not_started":
+            key = "phase_not_started"
+        else:
+            key = "phase_ended" if current is not None else "phase_ended_none_in_force"
         return self.kb.say(
             key,
             lang,
             phase=phase.name.get(lang),
-            date=format_date(phase.ends, lang),
+            date=format_date(day, lang),
             current=current.name.get(lang) if current else "",
         )
 

@@ -121,6 +121,10 @@ class Phase(Frozen):
     def in_force(self, today: dt.date) -> bool:
         return self.status(today) == "in_force"
 
+    def status_date(self, status: PhaseStatus) -> dt.date | None:
+        """The date a status is told with: when a phase not yet begun starts, else when it ends."""
+        return self.starts if status == "not_started" else self.ends
+
     def status(self, today: dt.date) -> PhaseStatus:
         """Whether ``today`` is before, inside or after this phase (a phase not begun is not ended)."""
         if self.starts is not None and today < self.starts:
