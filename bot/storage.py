@@ -49,7 +49,7 @@ from typing import Any, Literal, TypedDict, cast
 
 import sqlite_utils
 
-from knowledge.models import Event
+from knowledge.models import Seminar
 
 log = logging.getLogger(__name__)
 
@@ -409,7 +409,7 @@ class Storage:
         self,
         user_id: UserId,
         details: Mapping[str, Any],
-        event: Event,
+        event: Seminar,
         now: dt.datetime | None = None,
     ) -> RegisterOutcome:
         """Store a registration unless it breaks a rule; returns what happened.
@@ -468,7 +468,7 @@ class Storage:
         return self._logged(event, "ok")
 
     @staticmethod
-    def _logged(event: Event, outcome: RegisterOutcome) -> RegisterOutcome:
+    def _logged(event: Seminar, outcome: RegisterOutcome) -> RegisterOutcome:
         log.info("registration for %s: %s", event.id, outcome)  # no personal data
         return outcome
 
@@ -500,7 +500,7 @@ class Storage:
         log.info("registration cancelled: %s", cancelled)
         return cancelled
 
-    def seats_left(self, event: Event) -> int | None:
+    def seats_left(self, event: Seminar) -> int | None:
         """Seats still free (never below 0), or None when the event has no capacity."""
         if event.capacity is None:
             return None

@@ -48,8 +48,7 @@ from flows.core import (
     say_date,
 )
 from flows.typed import chinese_under_1000
-from knowledge.models import HONG_KONG, Lang
-from knowledge.models import Event as Seminar
+from knowledge.models import HONG_KONG, Lang, Seminar
 from knowledge.text import to_simplified
 
 FLOW = "seminar"

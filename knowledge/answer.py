@@ -9,16 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import asdict, dataclass
-from zoneinfo import ZoneInfo
 
 from knowledge.cache import cached_index
 from knowledge.lang import detect_language
 from knowledge.loader import KnowledgeBase
-from knowledge.models import FaqEntry, Lang
+from knowledge.models import HONG_KONG, FaqEntry, Lang
 from knowledge.normalise import Normaliser, default_normaliser
 from knowledge.search import MATCH_THRESHOLDS, SUGGEST_THRESHOLD, FaqIndex, Hit
 
-HONG_KONG = ZoneInfo("Asia/Hong_Kong")
 MAX_QUESTION_CHARS = 500
 
 

@@ -36,7 +36,7 @@ from knowledge.models import (
     Lang,
     Programme,
     Source,
-    Text,
+    Trilingual,
 )
 from knowledge.text import CJK, is_simplified_only, is_traditional_only
 
@@ -762,7 +762,7 @@ def _covers(other: Day, day: Day) -> bool:
     return other[1:] == day[1:] and (other[0] == day[0] or other[0] is None or day[0] is None)
 
 
-def disagreements(text: Text) -> list[str]:
+def disagreements(text: Trilingual) -> list[str]:
     """How the en, yue and zh versions of ``text`` disagree (empty when they agree)."""
     words = {lang: text.get(lang).split() for lang in LANGS}
     if all(len(w) >= 3 and all(re.fullmatch(r"\w{1,4}", x) for x in w) for w in words.values()):
@@ -883,7 +883,7 @@ class SourceLibrary:
         return merged
 
 
-def _script_problems(where: str, text: Text) -> Iterator[Problem]:
+def _script_problems(where: str, text: Trilingual) -> Iterator[Problem]:
     if CJK.search(text.en):
         yield Problem(where, "en text contains Chinese characters (write it all in English)")
     if any(is_simplified_only(ch) for ch in text.yue):

@@ -68,43 +68,43 @@ def missing_groups(enquiry: Enquiry, answer: Answer) -> list[tuple[str, ...]]:
 
 
 @dataclass(frozen=True)
-class Outcome:
+class Judgement:
     enquiry: Enquiry
     answer: Answer
     passed: bool
     why: str
 
 
-def judge(enquiry: Enquiry, answer: Answer) -> Outcome:
+def judge(enquiry: Enquiry, answer: Answer) -> Judgement:
     if enquiry.oos:
         ok = not answer.matched
-        return Outcome(enquiry, answer, ok, "" if ok else f"claimed {answer.faq_id}")
+        return Judgement(enquiry, answer, ok, "" if ok else f"claimed {answer.faq_id}")
     if not answer.matched:
-        return Outcome(enquiry, answer, False, "not matched")
+        return Judgement(enquiry, answer, False, "not matched")
     if not script_ok(answer.answer, enquiry.lang):
-        return Outcome(enquiry, answer, False, f"answered in {answer.lang}, not {enquiry.lang}")
+        return Judgement(enquiry, answer, False, f"answered in {answer.lang}, not {enquiry.lang}")
     missing = missing_groups(enquiry, answer)
     if missing:
-        return Outcome(enquiry, answer, False, f"{answer.faq_id} lacks {missing}")
-    return Outcome(enquiry, answer, True, "")
+        return Judgement(enquiry, answer, False, f"{answer.faq_id} lacks {missing}")
+    return Judgement(enquiry, answer, True, "")
 
 
 @dataclass
 class Report:
-    outcomes: list[Outcome] = field(default_factory=list)
+    outcomes: list[Judgement] = field(default_factory=list)
 
-    def in_scope(self, lang: Lang | None = None) -> list[Outcome]:
+    def in_scope(self, lang: Lang | None = None) -> list[Judgement]:
         return [
             o
             for o in self.outcomes
             if not o.enquiry.oos and (lang is None or o.enquiry.lang == lang)
         ]
 
-    def out_of_scope(self) -> list[Outcome]:
+    def out_of_scope(self) -> list[Judgement]:
         return [o for o in self.outcomes if o.enquiry.oos]
 
     @staticmethod
-    def rate(outcomes: list[Outcome]) -> float:
+    def rate(outcomes: list[Judgement]) -> float:
         return sum(o.passed for o in outcomes) / len(outcomes) if outcomes else 1.0
 
     def accuracy(self, lang: Lang | None = None) -> float:
@@ -113,7 +113,7 @@ class Report:
     def rejection(self) -> float:
         return self.rate(self.out_of_scope())
 
-    def misses(self) -> list[Outcome]:
+    def misses(self) -> list[Judgement]:
         return [o for o in self.outcomes if not o.passed]
 
     def summary(self) -> str:

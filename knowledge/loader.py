@@ -11,7 +11,7 @@ from typing import Any
 import yaml
 from pydantic import TypeAdapter, ValidationError
 
-from knowledge.models import UNDATED, Clause, Event, FaqEntry, Intent, Lang, Programme, Text
+from knowledge.models import UNDATED, Clause, FaqEntry, Intent, Lang, Programme, Seminar, Trilingual
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 DATA_DIR = PACKAGE_DIR / "data"
@@ -29,12 +29,12 @@ class KnowledgeBase:
     faq: tuple[FaqEntry, ...]
     faq_files: dict[str, str]
     programme: Programme
-    messages: dict[str, Text]
-    documents: dict[str, Text]
+    messages: dict[str, Trilingual]
+    documents: dict[str, Trilingual]
     intents: tuple[Intent, ...]
     typed_answers: dict[str, tuple[str, ...]]
     data_dir: Path
-    events: tuple[Event, ...] = ()
+    events: tuple[Seminar, ...] = ()
     clauses: dict[str, Clause] = dataclasses.field(default_factory=dict)
 
     def entry(self, faq_id: str) -> FaqEntry:
@@ -50,7 +50,7 @@ class KnowledgeBase:
         except KeyError:
             raise KnowledgeError(f"clauses.yaml has no clause {clause_id!r}") from None
 
-    def message(self, key: str) -> Text:
+    def message(self, key: str) -> Trilingual:
         try:
             return self.messages[key]
         except KeyError:
@@ -115,16 +115,16 @@ def load_faq(data_dir: Path) -> tuple[tuple[FaqEntry, ...], dict[str, str]]:
     return tuple(entries), files
 
 
-def load_texts(data_dir: Path, name: str) -> dict[str, Text]:
+def load_texts(data_dir: Path, name: str) -> dict[str, Trilingual]:
     """A YAML mapping of keys to trilingual texts (messages.yaml, documents.yaml)."""
     raw = _read_yaml(data_dir / name) or {}
     try:
-        return TypeAdapter(dict[str, Text]).validate_python(raw)
+        return TypeAdapter(dict[str, Trilingual]).validate_python(raw)
     except ValidationError as exc:
         raise KnowledgeError(f"{name}:\n{_describe(exc)}") from exc
 
 
-def load_messages(data_dir: Path) -> dict[str, Text]:
+def load_messages(data_dir: Path) -> dict[str, Trilingual]:
     """``messages.yaml`` plus one file per feature under ``messages/``; a key may appear once."""
     messages = load_texts(data_dir, "messages.yaml")
     for path in sorted((data_dir / "messages").glob("*.yaml")):
@@ -157,14 +157,14 @@ def load_typed_answers(data_dir: Path) -> dict[str, tuple[str, ...]]:
         raise KnowledgeError(f"typed_answers.yaml:\n{_describe(exc)}") from exc
 
 
-def load_events(data_dir: Path) -> tuple[Event, ...]:
+def load_events(data_dir: Path) -> tuple[Seminar, ...]:
     """``events.yaml``: the seminars open or once open for registration (a list; may be empty)."""
     path = data_dir / "events.yaml"
     raw = (_read_yaml(path) if path.exists() else None) or []
     if not isinstance(raw, list):
         raise KnowledgeError("events.yaml: expected a list of events")
     try:
-        events = tuple(TypeAdapter(list[Event]).validate_python(raw))
+        events = tuple(TypeAdapter(list[Seminar]).validate_python(raw))
     except ValidationError as exc:
         raise KnowledgeError(f"events.yaml:\n{_describe(exc, raw)}") from exc
     ids = [event.id for event in events]

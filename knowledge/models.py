@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Annotated, Literal
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
@@ -28,7 +29,7 @@ class Frozen(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class Text(Frozen):
+class Trilingual(Frozen):
     """One user-visible text in the three languages the bot speaks."""
 
     en: str
@@ -72,7 +73,7 @@ class Period(Frozen):
 
     opens: dt.date | None = None
     closes: dt.date | None = None
-    label: Text
+    label: Trilingual
 
     @model_validator(mode="after")
     def _ordered(self) -> Period:
@@ -90,7 +91,7 @@ class FaqEntry(Frozen):
     sources: tuple[Source, ...] = Field(min_length=1)
     questions: Questions
     keywords: tuple[Keyword, ...] = ()
-    answer: Text
+    answer: Trilingual
     related: tuple[str, ...] = ()
     period: Period | None = None
 
@@ -112,7 +113,7 @@ class Phase(Frozen):
     """A funding phase of the programme, with the documents that describe it."""
 
     id: str
-    name: Text
+    name: Trilingual
     starts: dt.date | None = None
     ends: dt.date
     source: Source
@@ -138,7 +139,7 @@ class Clause(Frozen):
 
     doc: str
     section: str
-    shown: Text | None = None
+    shown: Trilingual | None = None
 
     @property
     def source(self) -> Source:
@@ -162,8 +163,8 @@ class Scheme(Frozen):
     """A fundable project type (on-site assessment, DP(I), new technology project, OSI...)."""
 
     id: str = Field(pattern=r"^[a-z0-9_]+$")
-    name: Text
-    summary: Text
+    name: Trilingual
+    summary: Trilingual
     funding: tuple[FundingRule, ...] = Field(min_length=1)
 
 
@@ -171,12 +172,12 @@ class Contact(Frozen):
     """A way to reach the programme's people."""
 
     id: str = Field(pattern=r"^[a-z0-9_]+$")
-    name: Text
+    name: Trilingual
     phone: str | None = None
     fax: str | None = None
     email: str | None = None
     website: str | None = None
-    address: Text | None = None
+    address: Trilingual | None = None
     source: Source
 
 
@@ -314,11 +315,11 @@ class Programme(Frozen):
         return next(c for c in self.contacts if c.id == contact_id)
 
 
-HONG_KONG = dt.timezone(dt.timedelta(hours=8), "HKT")
-"""Hong Kong time (no daylight saving): every event time is stated and shown in it."""
+HONG_KONG = ZoneInfo("Asia/Hong_Kong")
+"""Hong Kong time, the one time zone of the programme: dates are compared and shown in it."""
 
 
-class Event(Frozen):
+class Seminar(Frozen):
     """A seminar or workshop people can register for, as announced in its notice.
 
     Staff add events to ``events.yaml`` from the notice only; nothing here is inferred. Times
@@ -327,18 +328,18 @@ class Event(Frozen):
     """
 
     id: str = Field(pattern=r"^[a-z0-9_]+$")
-    title: Text
+    title: Trilingual
     starts: dt.datetime
     ends: dt.datetime
-    venue: Text | Literal["online"]
+    venue: Trilingual | Literal["online"]
     online: bool
-    language: Text
+    language: Trilingual
     capacity: int | None = Field(default=None, gt=0)
     limit_per_company: int | None = Field(default=None, gt=0)
     registration_closes: dt.datetime | None = Field(
         default=None, description="when registration closes; defaults to the start time"
     )
-    bad_weather: Text | None = None
+    bad_weather: Trilingual | None = None
     source: Source
 
     @model_validator(mode="before")
@@ -358,7 +359,7 @@ class Event(Frozen):
         return value
 
     @model_validator(mode="after")
-    def _consistent(self) -> Event:
+    def _consistent(self) -> Seminar:
         if self.ends <= self.starts:
             raise ValueError("the event ends before it starts")
         if self.registration_closes is not None and self.registration_closes > self.ends:

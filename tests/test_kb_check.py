@@ -24,7 +24,7 @@ from knowledge.check import (
     unsupported,
 )
 from knowledge.loader import SOURCES_DIR, KnowledgeBase
-from knowledge.models import Text
+from knowledge.models import Trilingual
 
 
 def _edit_contact(data: Path, **answer: str) -> None:
@@ -352,8 +352,8 @@ def test_clause_naming_an_item_the_section_lacks_is_reported(data_copy: Path) ->
 # ------------------------------------------------------------- 2. the three languages agree
 
 
-def _text(en: str, yue: str, zh: str) -> Text:
-    return Text(en=en, yue=yue, zh=zh)
+def _text(en: str, yue: str, zh: str) -> Trilingual:
+    return Trilingual(en=en, yue=yue, zh=zh)
 
 
 @pytest.mark.parametrize(
@@ -397,7 +397,7 @@ def _text(en: str, yue: str, zh: str) -> Text:
         _text("Jan Feb Mar Apr", "1 2 3 4", "1 2 3 4"),  # a word table the code splits
     ],
 )
-def test_languages_that_agree_pass(text: Text) -> None:
+def test_languages_that_agree_pass(text: Trilingual) -> None:
     assert [] == disagreements(text)
 
 
@@ -462,7 +462,7 @@ def test_languages_that_agree_pass(text: Text) -> None:
         ),
     ],
 )
-def test_languages_that_disagree_are_reported(expected: list[str], text: Text) -> None:
+def test_languages_that_disagree_are_reported(expected: list[str], text: Trilingual) -> None:
     assert expected == disagreements(text)
 
 

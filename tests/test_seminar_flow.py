@@ -28,9 +28,7 @@ from flows.core import (
     Text,
 )
 from knowledge.loader import KnowledgeBase, KnowledgeError, load_events, load_knowledge
-from knowledge.models import Event as Seminar
-from knowledge.models import Lang, Source
-from knowledge.models import Text as Trilingual
+from knowledge.models import Lang, Seminar, Source, Trilingual
 from knowledge.text import CJK, is_simplified_only, is_traditional_only
 
 TODAY = dt.date(2026, 11, 21)

@@ -10,19 +10,19 @@ from typing import Any
 import pytest
 
 from bot.storage import Storage
-from knowledge.models import Event, Source, Text
+from knowledge.models import Seminar, Source, Trilingual
 
 HKT = dt.timezone(dt.timedelta(hours=8))
 
 # A fictional event for the tests: 5 seats, at most 3 per company.
-EVENT = Event(
+EVENT = Seminar(
     id="test_seminar",
-    title=Text(en="Test seminar", yue="測試研討會", zh="测试研讨会"),
+    title=Trilingual(en="Test seminar", yue="測試研討會", zh="测试研讨会"),
     starts=dt.datetime(2026, 12, 10, 14, 30, tzinfo=HKT),
     ends=dt.datetime(2026, 12, 10, 16, 30, tzinfo=HKT),
     venue="online",
     online=True,
-    language=Text(en="Cantonese", yue="廣東話", zh="广东话"),
+    language=Trilingual(en="Cantonese", yue="廣東話", zh="广东话"),
     capacity=5,
     limit_per_company=3,
     source=Source(doc="seminar-2025-06-25-en.txt", section="test data only"),
@@ -32,7 +32,7 @@ UNLIMITED = EVENT.model_copy(
 )
 
 
-def details(event: Event = EVENT, **changes: Any) -> dict[str, Any]:
+def details(event: Seminar = EVENT, **changes: Any) -> dict[str, Any]:
     return {
         "event_id": event.id,
         "name": "Chan Tai Man",
