@@ -1,0 +1,162 @@
+"""Seminar registrations, the seats they take, and "tell me about the next one".
+
+Limits (capacity, per-company places, one registration per e-mail and event) are checked
+inside the same ``BEGIN IMMEDIATE`` transaction as the insert, so two people pressing Confirm
+at the same moment cannot both take the last seat. Cancelled registrations stay, marked, and
+count for nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import uuid
+from collections.abc import Mapping
+from typing import Any, Literal, TypedDict
+
+from bot.storage.database import StorageBase, UserId
+from knowledge.models import Seminar
+
+log = logging.getLogger(__name__)
+
+RegisterOutcome = Literal["ok", "full", "duplicate", "over_company_limit", "closed"]
+
+_REGISTRATION_FIELDS = ("event_id", "name", "company", "email", "phone", "attendees", "lang")
+
+
+class RegistrationSummary(TypedDict):
+    """What a user sees of one of their registrations (the flow's "my registrations")."""
+
+    id: str
+    event_id: str
+    attendees: int
+    created_at: str
+
+
+def _company_key(company: str) -> str:
+    """Companies compare case-insensitively and ignoring spacing ("ABC Ltd" = "abc  ltd")."""
+    return " ".join(company.casefold().split())
+
+
+def _logged(event: Seminar, outcome: RegisterOutcome) -> RegisterOutcome:
+    log.info("registration for %s: %s", event.id, outcome)  # no personal data
+    return outcome
+
+
+class Registrations(StorageBase):
+    def register(
+        self,
+        user_id: UserId,
+        details: Mapping[str, Any],
+        event: Seminar,
+        now: dt.datetime | None = None,
+    ) -> RegisterOutcome:
+        """Store a registration unless it breaks a rule; returns what happened.
+
+        ``details`` is the flow's ``register`` effect data (event_id, name, company, email,
+        phone, attendees, lang). Checks, in this order: registration closed (only when
+        ``now`` is given), the same e-mail already registered for the event, the event's
+        per-company limit, its capacity. Cancelled registrations count for nothing.
+        """
+        missing = [name for name in _REGISTRATION_FIELDS if name not in details]
+        if missing:
+            raise ValueError(f"registration details lack {missing}")
+        if details["event_id"] != event.id:
+            raise ValueError("registration details are for another event")
+        attendees = int(details["attendees"])
+        if attendees < 1:
+            raise ValueError("attendees must be at least 1")
+        email = str(details["email"]).strip().lower()
+        company = str(details["company"]).strip()
+        if now is not None and not event.open_for_registration(now):
+            return _logged(event, "closed")
+        with self.transaction():
+            taken = list(
+                self.db.execute(
+                    "select email, company, attendees from registrations"
+                    " where event_id = ? and cancelled_at is null",
+                    [event.id],
+                ).fetchall()
+            )
+            if any(row_email.lower() == email for row_email, _, _ in taken):
+                return _logged(event, "duplicate")
+            if event.limit_per_company is not None:
+                key = _company_key(company)
+                same = sum(n for _, row_company, n in taken if _company_key(row_company) == key)
+                if same + attendees > event.limit_per_company:
+                    return _logged(event, "over_company_limit")
+            booked = sum(n for _, _, n in taken)
+            if event.capacity is not None and booked + attendees > event.capacity:
+                return _logged(event, "full")
+            self.db.execute(
+                "insert into registrations (id, user_id, event_id, name, company, email, phone,"
+                " attendees, lang, created_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    uuid.uuid4().hex,
+                    str(user_id),
+                    event.id,
+                    str(details["name"]).strip(),
+                    company,
+                    email,
+                    str(details["phone"]).strip(),
+                    attendees,
+                    str(details["lang"]),
+                    self._now(),
+                ],
+            )
+        return _logged(event, "ok")
+
+    def registrations(self, user_id: UserId) -> list[RegistrationSummary]:
+        """The user's registrations that are not cancelled, oldest first."""
+        rows = self.db.execute(
+            "select id, event_id, attendees, created_at from registrations"
+            " where user_id = ? and cancelled_at is null order by created_at, rowid",
+            [str(user_id)],
+        ).fetchall()
+        return [
+            RegistrationSummary(id=reg_id, event_id=event_id, attendees=n, created_at=created)
+            for reg_id, event_id, n, created in rows
+        ]
+
+    def cancel_registration(self, user_id: UserId, reg_id: str) -> bool:
+        """Cancel one of the user's own registrations; False if it is not theirs or not active.
+
+        The row stays (marked ``cancelled_at``) so staff can see the seat was given back;
+        ``forget`` removes it for good.
+        """
+        with self.transaction():
+            cursor = self.db.execute(
+                "update registrations set cancelled_at = ?"
+                " where id = ? and user_id = ? and cancelled_at is null",
+                [self._now(), reg_id, str(user_id)],
+            )
+            cancelled = cursor.rowcount == 1
+        log.info("registration cancelled: %s", cancelled)
+        return cancelled
+
+    def seats_left(self, event: Seminar) -> int | None:
+        """Seats still free (never below 0), or None when the event has no capacity."""
+        if event.capacity is None:
+            return None
+        row = self.db.execute(
+            "select coalesce(sum(attendees), 0) from registrations"
+            " where event_id = ? and cancelled_at is null",
+            [event.id],
+        ).fetchone()
+        return max(event.capacity - int(row[0]), 0)
+
+    # ------------------------------------------------------------------------ subscriptions
+
+    def subscribe(self, user_id: UserId, lang: str) -> None:
+        """Remember to tell the user about the next seminar (again: just updates the language)."""
+        with self.transaction():
+            self.db.execute(
+                "insert into subscriptions (user_id, lang, created_at) values (?, ?, ?)"
+                " on conflict(user_id) do update set lang = excluded.lang",
+                [str(user_id), lang, self._now()],
+            )
+
+    def subscribers(self) -> list[tuple[str, str]]:
+        """(user_id, lang) of everyone waiting to hear about the next seminar."""
+        rows = self.db.execute("select user_id, lang from subscriptions order by created_at")
+        return [(user_id, lang) for user_id, lang in rows.fetchall()]
