@@ -829,9 +829,9 @@ def disagreements(text: Trilingual) -> list[str]:
 
 
 def default_sources_dir() -> Path:
-    """``../shared/seeds`` beside the checkout when present (the ground truth), else the copy."""
-    shared = SOURCES_DIR.parents[2] / "shared" / "seeds"
-    return shared if shared.is_dir() else SOURCES_DIR
+    """The project's own copies of the programme documents: the check never depends on files
+    outside the repository (``cppbot kb check --sources DIR`` checks against another copy)."""
+    return SOURCES_DIR
 
 
 class SourceLibrary:

@@ -1,4 +1,4 @@
-"""Score the assistant on an enquiry set (format: shared/eval/README.md).
+"""Score the assistant on an enquiry set (format: tests/eval/README.md).
 
 An in-scope enquiry passes when the bot claims a match, answers in the script of the enquiry's
 language, and the answer holds one alternative of every ``must`` group (both sides folded to

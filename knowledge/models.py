@@ -1,7 +1,7 @@
 """Typed schemas for the curated knowledge: validated once at load, immutable afterwards.
 
 Every fact the bot can state lives in YAML under ``knowledge/data`` and names the programme
-document (``knowledge/sources``, a copy of ``shared/seeds``) and section it comes from, so a
+document (``knowledge/sources``, copies of the programme's documents) and section it comes from, so a
 reviewer can check each figure against its source.
 """
 

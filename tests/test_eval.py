@@ -42,9 +42,9 @@ def test_out_of_scope_rejection(report: Report) -> None:
     assert report.rejection() >= 0.90, f"{report.summary()}\n{misses}"
 
 
-def test_sample_set_from_shared_eval_passes(assistant: Assistant) -> None:
-    sample = Path(__file__).resolve().parents[2] / "shared" / "eval" / "sample.jsonl"
-    if not sample.exists():
-        pytest.skip("shared/eval is not beside this checkout")
+def test_the_format_samples_pass(assistant: Assistant) -> None:
+    """The few enquiries that illustrate the format (tests/eval/README.md) all pass."""
+    sample = Path(__file__).parent / "eval" / "format" / "sample.jsonl"
     report = evaluate(assistant, load_enquiries(sample))
+    assert 5 <= len(report.outcomes)
     assert [] == list(report.miss_lines())
