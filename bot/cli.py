@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -18,15 +17,15 @@ from typing import TYPE_CHECKING, Any, TextIO
 from knowledge.models import LANGS, Lang
 
 if TYPE_CHECKING:  # imported lazily at run time so `cppbot ask` starts fast
-    from flows.core import Context
-    from knowledge.answer import Assistant
+    from bot.compose import Services
 
 
-def _assistant() -> Assistant:
-    from knowledge.answer import Assistant
-    from knowledge.loader import default_knowledge
+def _services(telegram: bool = False) -> Services:
+    """Everything a command needs, from the settings in the environment and ``.env`` (the one
+    composition root: ``bot.compose``)."""
+    from bot.compose import compose
 
-    return Assistant(default_knowledge())
+    return compose(telegram=telegram)
 
 
 def _date(value: str) -> dt.date:
@@ -53,7 +52,7 @@ def _read_line(line: str) -> tuple[str, Lang | None]:
 def cmd_ask(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
     """Answer one question, or one per stdin line, as text or JSON Lines."""
 
-    assistant = _assistant()
+    assistant = _services().assistant
 
     def answer(question: str, lang: Lang | None) -> None:
         result = assistant.ask(question, lang=args.lang or lang, today=args.today)
@@ -81,25 +80,15 @@ def cmd_ask(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
     return 0
 
 
-def _setting(name: str, default: str = "") -> str:
-    """A setting from the environment or ``.env`` in the working directory (environment wins)."""
-    from dotenv import load_dotenv
-
-    load_dotenv(Path.cwd() / ".env")
-    return os.environ.get(name, "").strip() or default
-
-
 def cmd_chat(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
     """The console chat."""
-    from bot.console import ConsoleChat, run
-    from bot.storage import Storage
+    from bot.console import run
 
-    assistant = _assistant()
-    storage = Storage.open(_setting("DATABASE_PATH", "cppbot.db"))
+    services = _services()
     try:
-        run(ConsoleChat(assistant, storage, lang=args.lang or "en"), stdin, stdout)
+        run(services.console(lang=args.lang or "en"), stdin, stdout)
     finally:
-        storage.close()
+        services.close()
     return 0
 
 
@@ -107,24 +96,17 @@ def cmd_run(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
     """The Telegram bot, with the settings from the environment and ``.env``, checked first."""
     import logging
 
-    from bot.config import ConfigError, load_settings, read_environment
     from bot.logs import setup_logging
 
-    try:
-        settings = load_settings(read_environment())
-    except ConfigError as exc:
-        print("cppbot run: the configuration has problems:", file=sys.stderr)
-        for problem in exc.problems:
-            print(f"  - {problem}", file=sys.stderr)
-        print("See .env.example for every setting.", file=sys.stderr)
-        return 2
+    services = _services(telegram=True)
+    settings = services.settings
     setup_logging([settings.token, settings.webhook_secret or ""], level=logging.INFO)
     from telegram.error import InvalidToken, NetworkError
 
     from bot.telegram_app import run
 
     try:
-        run(settings)
+        run(services)
     except InvalidToken:
         print(
             "cppbot run: Telegram refused TELEGRAM_BOT_TOKEN; check it with @BotFather.",
@@ -144,18 +126,10 @@ def cmd_run(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
 
 def cmd_start(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
     """What ``make run`` starts: the Telegram bot with a token, else the console chat."""
-    if _setting("TELEGRAM_BOT_TOKEN"):
+    if _services().settings.token:
         return cmd_run(args, stdin, stdout)
     args.lang = None
     return cmd_chat(args, stdin, stdout)
-
-
-def _context(today: dt.date | None) -> Context:
-    from flows.core import Context
-    from knowledge.answer import today_hk
-    from knowledge.loader import default_knowledge
-
-    return Context(default_knowledge(), today or today_hk())
 
 
 def cmd_eligibility(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
@@ -176,7 +150,7 @@ def _check(check: Any, name: str, args: argparse.Namespace, stdout: TextIO) -> i
     """A check's verdicts for ``--answers`` as of ``--today``, as text or ``--json``."""
     from flows.core import AnswerError
 
-    ctx = _context(args.today)
+    ctx = _services().context(args.today)
     try:
         raw = json.loads(args.answers)
         if not isinstance(raw, dict):
@@ -199,7 +173,7 @@ def cmd_estimate(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int
     from flows import estimate
     from flows.amounts import AmountError, parse_amount
 
-    ctx = _context(args.today)
+    ctx = _services().context(args.today)
     try:
         amount = parse_amount(args.cost)
     except AmountError:
@@ -236,13 +210,14 @@ def cmd_kb_check(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int
     from knowledge.check import run_check
     from knowledge.loader import default_knowledge, load_knowledge
 
-    problems = run_check(data_dir=args.data, sources_dir=args.sources)
+    data = args.data or _services().settings.knowledge_dir
+    problems = run_check(data_dir=data, sources_dir=args.sources)
     if problems:
         print(f"knowledge base: {len(problems)} problem(s)", file=sys.stderr)
         for problem in problems:
             print(f"  {problem}", file=sys.stderr)
         return 1
-    kb = load_knowledge(args.data) if args.data else default_knowledge()
+    kb = load_knowledge(data) if data else default_knowledge()
     print(
         f"knowledge base OK: {len(kb.faq)} FAQ entries, {len(kb.programme.schemes)} schemes, "
         f"{len(kb.programme.contacts)} contacts, {len(kb.messages)} messages",
@@ -255,7 +230,7 @@ def cmd_kb_eval(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
     """Score an enquiry set: accuracy per language, out-of-scope rejection, the misses."""
     from knowledge.evaluate import evaluate, load_enquiries
 
-    assistant = _assistant()
+    assistant = _services().assistant
     report = evaluate(assistant, load_enquiries(args.file))
     print(report.summary(), file=stdout)
     for line in report.miss_lines():
@@ -277,9 +252,8 @@ def cmd_kb_pending(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> i
     The database only records the decision; accepting means staff have pasted the question
     into the YAML themselves (reviewed, in version control), so the hint says where.
     """
-    from bot.storage import Storage
-
-    storage = Storage.open(args.db or _setting("DATABASE_PATH", "cppbot.db"))
+    services = _services()
+    storage = services.storage(args.db)
     try:
         failed = False
         decisions = [(n, True) for n in args.accept] + [(n, False) for n in args.reject]
@@ -292,16 +266,14 @@ def cmd_kb_pending(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> i
                 failed = True
         pending = storage.pending_suggestions()
     finally:
-        storage.close()
+        services.close()
     if decisions:
         print(file=stdout)
     if not pending:
         print("No pending suggestions.", file=stdout)
         return 1 if failed else 0
 
-    from knowledge.loader import default_knowledge
-
-    kb = default_knowledge()
+    kb = services.kb
     groups: dict[str, list[str]] = {}
     for suggestion in pending:
         groups.setdefault(suggestion.faq_id, []).append(
@@ -373,7 +345,9 @@ def build_parser() -> argparse.ArgumentParser:
     kb = sub.add_parser("kb", help="knowledge base tools for staff")
     kb_sub = kb.add_subparsers(dest="kb_command", required=True)
     check = kb_sub.add_parser("check", help="validate the knowledge data against its sources")
-    check.add_argument("--data", type=Path, help="knowledge data directory (default: packaged)")
+    check.add_argument(
+        "--data", type=Path, help="knowledge data directory (default: KNOWLEDGE_DIR, else packaged)"
+    )
     check.add_argument("--sources", type=Path, help="directory of the programme documents")
     check.set_defaults(func=cmd_kb_check)
     evaluation = kb_sub.add_parser("eval", help="score an enquiry set (JSON Lines)")
@@ -402,11 +376,18 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from bot.config import ConfigError
     from knowledge.loader import KnowledgeError
 
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args, sys.stdin, sys.stdout))
+    except ConfigError as exc:
+        print(f"cppbot {args.command}: the configuration has problems:", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  - {problem}", file=sys.stderr)
+        print("See .env.example for every setting.", file=sys.stderr)
+        return 2
     except KnowledgeError as exc:
         print(
             f"cppbot: the knowledge data is invalid; run `cppbot kb check`.\n{exc}", file=sys.stderr

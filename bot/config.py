@@ -282,16 +282,19 @@ def _staff_language(value: str, problems: list[str]) -> Lang:
     return next(lang for lang in LANGS if lang == value)
 
 
-def load_settings(env: Mapping[str, str]) -> Settings:
+def load_settings(env: Mapping[str, str], *, telegram: bool = True) -> Settings:
     """Settings from ``env`` (see :func:`read_environment`); ConfigError listing every
-    problem found. Empty values mean the default."""
+    problem found. Empty values mean the default. ``telegram=False`` (the console and the
+    offline commands) does not require a token, but checks one that is set."""
 
     def get(name: str) -> str:
         return env.get(name, "").strip()
 
     problems: list[str] = []
     token = get("TELEGRAM_BOT_TOKEN")
-    if not token:
+    if not token and not telegram:
+        pass
+    elif not token:
         problems.append(
             "TELEGRAM_BOT_TOKEN is not set: create a bot with @BotFather and put its token in .env."
         )

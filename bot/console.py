@@ -1,49 +1,68 @@
 """The console chat: what a new user gets from ``make run`` when no Telegram token is set.
 
-The conversation itself is ``flows.conversation``; this shell only prints replies, shows
-buttons as numbered options, turns a typed number into that button, and carries out effects
-against the same SQLite storage the Telegram bot uses.
+The turn is ``bot.runtime`` (the same as on Telegram, against the same SQLite storage); this
+shell only prints replies and shows buttons as numbered options. A typed number picks an
+option only where the question does not itself take a typed answer: at "how many attendees?"
+``3`` means three people, and an option is picked with ``#3`` instead.
 """
 
 from __future__ import annotations
 
+import asyncio
+import datetime as dt
 import sys
-from collections.abc import Iterable
-from dataclasses import replace
+from collections.abc import Callable, Iterable
 from typing import TextIO
 
-from bot.effects import execute
+from bot.runtime import Runtime, hong_kong_now
 from bot.storage import Storage
-from flows.conversation import Session, Turn, handle
-from flows.core import Button, Choice, Context, Reply, Text
-from knowledge.answer import Assistant, today_hk
+from flows.core import Button, Choice, Reply, Text
+from knowledge.answer import Assistant
 from knowledge.models import Lang
 from knowledge.text import clean
 
 CONSOLE_USER = "console"
+OPTION_MARK = "#"
+
+
+def option_number(text: str, marked: bool) -> int | None:
+    """The option a typed line picks: ``3`` (or ``#3`` where numbers are answers); None for
+    anything else (any Unicode digit that is not a plain 0-9 number is text, never a crash)."""
+    if marked:
+        if not text.startswith(OPTION_MARK):
+            return None
+        text = text[len(OPTION_MARK) :].strip()
+    elif text.startswith(OPTION_MARK):
+        text = text[len(OPTION_MARK) :].strip()
+    if text.isascii() and text.isdigit() and len(text) <= 3:
+        return int(text)
+    return None
 
 
 class ConsoleChat:
-    """One console conversation on top of ``flows.conversation``."""
+    """One console conversation."""
 
     def __init__(
-        self, assistant: Assistant, storage: Storage, lang: Lang = "en", user_id: str = CONSOLE_USER
+        self,
+        assistant: Assistant,
+        storage: Storage,
+        lang: Lang = "en",
+        user_id: str = CONSOLE_USER,
+        clock: Callable[[], dt.datetime] = hong_kong_now,
     ) -> None:
-        self.assistant = assistant
-        self.storage = storage
+        self.kb = assistant.kb
+        self.runtime = Runtime(assistant, storage, no_staff="console", clock=clock)
         self.user_id = user_id
-        self.session = Session(lang=lang)
+        self.default_lang = lang
         self.buttons: list[Button] = []
+        self.typed = False  # the last question takes typed answers: options need "#"
 
     @property
     def lang(self) -> Lang:
-        return self.session.lang
-
-    def context(self) -> Context:
-        return Context(self.assistant.kb, today_hk(), no_staff="console")
+        return self.runtime.session(self.user_id, self.default_lang).lang
 
     def text(self, key: str, **values: object) -> str:
-        return self.assistant.kb.say(key, self.lang, **values)
+        return self.kb.say(key, self.lang, **values)
 
     def welcome(self) -> list[str]:
         return [self.text("welcome"), self.text("console_help")]
@@ -53,41 +72,31 @@ class ConsoleChat:
         text = clean(raw)
         if not text:
             return [self.text("empty_input")]
-        if text.isdigit() and self.buttons:
-            number = int(text)
+        number = option_number(text, self.typed) if self.buttons else None
+        if number is not None:
             if not 1 <= number <= len(self.buttons):
                 return [self.text("choice_out_of_range", count=len(self.buttons))]
-            return self._apply(self._handle(Choice(self.buttons[number - 1].value)))
-        return self._apply(self._handle(Text(text)))
-
-    def _handle(self, message: Text | Choice) -> Turn:
-        return handle(self.session, message, self.context(), self.assistant)
-
-    def _apply(self, turn: Turn) -> list[str]:
-        replies = list(turn.replies)
-        self.session = turn.session
-        for effect in turn.effects:
-            outcome = execute(effect, self.storage, self.user_id, self.context())
-            if outcome is not None:
-                follow = handle(self.session, outcome, self.context(), self.assistant)
-                self.session = follow.session
-                replies.extend(follow.replies)
-        if self.session.flow is not None and self.session.flow.done:
-            self.session = replace(self.session, flow=None)
-        return self._render(replies)
+            message: Text | Choice = Choice(self.buttons[number - 1].data)
+        else:
+            message = Text(text)
+        done = asyncio.run(self.runtime.turn(self.user_id, message, self.default_lang))
+        return self._render(done.replies)
 
     def _render(self, replies: Iterable[Reply]) -> list[str]:
         out: list[str] = []
         shown: list[Button] = []
+        typed = False
         for reply in replies:
+            typed = reply.typed
             lines = [reply.text]
+            mark = OPTION_MARK if reply.typed else ""
             for button in reply.all_buttons():
                 shown.append(button)
-                lines.append(f"  {len(shown)}. {button.label}")
+                lines.append(f"  {mark}{len(shown)}. {button.label}")
             out.append("\n".join(lines))
         if shown:
-            out[-1] += "\n" + self.text("choose_number")
-            self.buttons = shown
+            out[-1] += "\n" + self.text("choose_option_mark" if typed else "choose_number")
+        self.buttons, self.typed = shown, typed
         return out
 
 

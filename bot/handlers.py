@@ -15,7 +15,9 @@ from telegram.ext import ContextTypes
 
 from bot.desk import Desk, language_from_code
 from bot.render import escape
-from flows.conversation import FLOWS, parse_command
+from flows.buttons import ButtonData, EndTicket, Feedback, FlowButton, Language, Nav, Rating, Teach
+from flows.buttons import unpack as unpack_button
+from flows.conversation import parse_command
 from flows.core import Choice, Text
 
 log = logging.getLogger(__name__)
@@ -23,7 +25,7 @@ log = logging.getLogger(__name__)
 Context = ContextTypes.DEFAULT_TYPE
 
 # Buttons that answer a question: once pressed, the question shows the answer instead of buttons.
-ANSWER_PREFIXES = frozenset({*FLOWS, "nav", "lang", "rate", "ticket"})
+ANSWERS = (FlowButton, Nav, Language, Rating, EndTicket)
 
 
 def desk_of(context: Context) -> Desk:
@@ -61,12 +63,19 @@ async def on_button(update: Update, context: Context) -> None:
     query, user = update.callback_query, update.effective_user
     if query is None or user is None or query.message is None:
         return
-    desk, data, chat = desk_of(context), query.data or "", query.message.chat
+    desk, chat = desk_of(context), query.message.chat
+    data = unpack_button(query.data or "")
     if chat.type != chat.PRIVATE:
-        taught = desk.teach(user.id, data) if desk.is_staff(chat.id, user.id) else ""
+        staff = desk.staff.is_staff(chat.id, user.id)
+        taught = desk.misses.teach(data, user.id) if staff and isinstance(data, Teach) else ""
         await query.answer(taught[:200], show_alert=bool(taught))
         return
-    notice = await desk.user_button(context.bot, chat.id, user.id, user.language_code, data)
+    if data is None:  # an old or forged button: the conversation says it has expired
+        await query.answer()
+        lang = desk.lang_of(str(user.id), user.language_code)
+        await context.bot.send_message(chat.id, escape(desk.kb.say("button_expired", lang)))
+        return
+    notice = await desk.button(context.bot, chat.id, user.id, user.language_code, data)
     await query.answer((notice or "")[:200])
     await _show_choice(query.message, data)
     if notice is None:
@@ -77,7 +86,7 @@ async def on_staff_message(update: Update, context: Context) -> None:
     """A staff message in the staff chat: copied to the ticket's user, if it is in a ticket."""
     message = update.effective_message
     if message is not None:
-        await desk_of(context).relay_to_user(context.bot, message)
+        await desk_of(context).tickets.relay_to_user(context.bot, message)
 
 
 async def on_staff_command(update: Update, context: Context) -> None:
@@ -89,11 +98,9 @@ async def on_staff_command(update: Update, context: Context) -> None:
     if command is None:
         return
     if command.name == "close":
-        await desk.close_command(context.bot, message, command.argument)
+        await desk.staff_commands.close(context.bot, message, command.argument)
         return
-    reports = {"tickets": desk.tickets_text, "stats": desk.stats_text}
-    report = reports.get(command.name)
-    text = report() if report else desk.say("staff_help", desk.staff_lang)
+    text = desk.staff_commands.text(command.name)
     await message.reply_text(escape(text), parse_mode="HTML", do_quote=True)
 
 
@@ -108,33 +115,38 @@ async def on_error(update: object, context: Context) -> None:
     desk = desk_of(context)
     user = update.effective_user
     try:
-        lang = desk.session(user.id, user.language_code).lang if user else "en"
+        lang = desk.lang_of(str(user.id), user.language_code) if user else "en"
     except Exception:  # the failure may be the database itself
         lang = language_from_code(user.language_code if user else None)
     try:
         await context.bot.send_message(
-            update.effective_chat.id, escape(desk.say("error_generic", lang)), parse_mode="HTML"
+            update.effective_chat.id, escape(desk.kb.say("error_generic", lang)), parse_mode="HTML"
         )
     except TelegramError:
         log.warning("could not tell the user about the failure of update %s", update_id)
 
 
-async def _show_choice(message: MaybeInaccessibleMessage, data: str) -> None:
+async def _show_choice(message: MaybeInaccessibleMessage, data: ButtonData) -> None:
     """After a press, the message keeps a trace of the choice and loses stale buttons: answered
     questions show "» Yes"; an FAQ answer only loses its 👍/👎 row."""
     if not isinstance(message, Message) or message.reply_markup is None:
         return
     rows = message.reply_markup.inline_keyboard
-    if data.startswith("fb:"):
-        kept = [row for row in rows if not any(str(b.callback_data).startswith("fb:") for b in row)]
+    if isinstance(data, Feedback):
+        kept = [
+            row
+            for row in rows
+            if not any(isinstance(unpack_button(str(b.callback_data)), Feedback) for b in row)
+        ]
         try:
             await message.edit_reply_markup(InlineKeyboardMarkup(kept) if kept else None)
         except TelegramError as exc:
             log.debug("keyboard not updated: %s", exc)
         return
-    if data.partition(":")[0] not in ANSWER_PREFIXES or message.text is None:
+    if not isinstance(data, ANSWERS) or message.text is None:
         return
-    label = next((b.text for row in rows for b in row if b.callback_data == data), None)
+    packed = data.pack()
+    label = next((b.text for row in rows for b in row if b.callback_data == packed), None)
     text = escape(message.text) + (f"\n\n» {escape(label)}" if label else "")
     try:
         await message.edit_text(text, parse_mode="HTML", reply_markup=None)

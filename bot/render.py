@@ -13,12 +13,12 @@ from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from flows.buttons import Feedback
 from flows.core import Button, Reply
 
 log = logging.getLogger(__name__)
 
 MAX_MESSAGE = 4096
-MAX_CALLBACK_BYTES = 64  # Telegram's limit on callback_data
 FEEDBACK_UP, FEEDBACK_DOWN = "👍", "👎"
 
 
@@ -48,25 +48,21 @@ def split_text(text: str, limit: int = MAX_MESSAGE) -> list[str]:
 
 
 def keyboard(rows: tuple[tuple[Button, ...], ...]) -> InlineKeyboardMarkup | None:
-    """An inline keyboard of the buttons; a button whose data is too long for Telegram is left
-    out (and logged) rather than failing the whole message."""
-    markup: list[list[InlineKeyboardButton]] = []
-    for row in rows:
-        buttons = []
-        for button in row:
-            if len(button.value.encode()) > MAX_CALLBACK_BYTES:
-                log.warning(
-                    "button data over %d bytes dropped: %s", MAX_CALLBACK_BYTES, button.value
-                )
-                continue
-            buttons.append(InlineKeyboardButton(button.label, callback_data=button.value))
-        if buttons:
-            markup.append(buttons)
+    """An inline keyboard of the buttons (their data packed by the one codec, which checked
+    Telegram's limit when the button was made)."""
+    markup = [
+        [InlineKeyboardButton(button.label, callback_data=button.data.pack()) for button in row]
+        for row in rows
+        if row
+    ]
     return InlineKeyboardMarkup(markup) if markup else None
 
 
 def feedback_row(faq_id: str) -> tuple[Button, ...]:
-    return (Button(FEEDBACK_UP, f"fb:up:{faq_id}"), Button(FEEDBACK_DOWN, f"fb:down:{faq_id}"))
+    return (
+        Button(FEEDBACK_UP, Feedback("up", faq_id)),
+        Button(FEEDBACK_DOWN, Feedback("down", faq_id)),
+    )
 
 
 def outgoing(reply: Reply, limit: int = MAX_MESSAGE - 96) -> list[Outgoing]:

@@ -1,5 +1,6 @@
-"""The composition root of the Telegram bot: one place builds the Application and its handlers,
-opens the database and the knowledge base (in ``post_init``) and closes them on shutdown.
+"""The Telegram bot's Application: its handlers and who may use them, built from the one
+composition root (``bot.compose``); the desk is made in ``post_init`` and the database closed
+on shutdown.
 
 ``run`` is what ``cppbot run`` (and ``make run`` with a token) starts: long polling, or a
 webhook when ``WEBHOOK_URL`` is set. Conversation state lives in SQLite (``Storage``), not in a
@@ -22,11 +23,8 @@ from telegram.ext import (
 )
 
 from bot import handlers
+from bot.compose import Services
 from bot.config import Settings
-from bot.desk import Desk
-from bot.storage import Storage
-from knowledge.answer import Assistant
-from knowledge.loader import default_knowledge, load_knowledge
 
 log = logging.getLogger(__name__)
 
@@ -36,18 +34,16 @@ STAFF_COMMANDS = ["tickets", "stats", "close", "help"]
 
 async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
     """Open the resources once the bot is known to Telegram; set the command menus."""
-    settings: Settings = app.bot_data["settings"]
-    kb = load_knowledge(settings.knowledge_dir) if settings.knowledge_dir else default_knowledge()
-    desk = Desk(settings, Storage.open(settings.database_path), Assistant(kb))
+    services: Services = app.bot_data["services"]
+    desk = services.desk()
     app.bot_data["desk"] = desk
-    await desk.set_commands(app.bot, "en")
+    await desk.menus.set(app.bot, "en")
     log.info("cppbot is running as @%s", app.bot.username)
 
 
 async def _post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
-    desk: Desk | None = app.bot_data.get("desk")
-    if desk is not None:
-        desk.storage.close()
+    services: Services = app.bot_data["services"]
+    services.close()
 
 
 def add_handlers(app: Application, settings: Settings) -> None:  # type: ignore[type-arg]
@@ -75,8 +71,9 @@ def add_handlers(app: Application, settings: Settings) -> None:  # type: ignore[
     app.add_error_handler(handlers.on_error)
 
 
-def build_application(settings: Settings) -> Application:  # type: ignore[type-arg]
+def build_application(services: Services) -> Application:  # type: ignore[type-arg]
     """The Application, wired but not started."""
+    settings = services.settings
     app = (
         Application.builder()
         .token(settings.token)
@@ -86,14 +83,15 @@ def build_application(settings: Settings) -> Application:  # type: ignore[type-a
         .post_shutdown(_post_shutdown)
         .build()
     )
-    app.bot_data["settings"] = settings
+    app.bot_data["services"] = services
     add_handlers(app, settings)
     return app
 
 
-def run(settings: Settings) -> None:
+def run(services: Services) -> None:
     """Run until interrupted: a webhook when WEBHOOK_URL is set, else long polling."""
-    app = build_application(settings)
+    settings = services.settings
+    app = build_application(services)
     if settings.webhook_url:
         app.run_webhook(
             listen=settings.webhook_listen,

@@ -3,62 +3,50 @@
 ``handle(session, message, ctx, assistant)`` is pure: it routes a command, a button press or free
 text to the active flow or to the FAQ and returns the new session, the replies and the effects
 for the shell (store a registration, open a ticket). The session is plain JSON, so the shell can
-keep it in SQLite and carry on after a restart.
+keep it in SQLite and carry on after a restart; it carries a version, and ``resume`` drops a
+stored session this version of the bot cannot continue (an older format, a flow step that no
+longer exists) with a polite "let's start again" instead of failing on every message.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 from flows import eligibility, estimate, handoff, recognition, seminar
+from flows.buttons import CANCEL, PERSON, Faq, FlowButton, Language, Nav
 from flows.core import (
     Button,
     Choice,
     Context,
-    Effect,
     Event,
     FlowState,
-    Outcome,
     Reply,
     Result,
     Start,
     Text,
 )
+from flows.effects import OUTCOMES, Case, Effect, Forget, Outcome
 from knowledge.answer import Answer, Assistant
 from knowledge.lang import detect_language
 from knowledge.models import LANGS, Lang
+from knowledge.words import read_language
 
 MISSES_BEFORE_PERSON = 3
-LANGUAGE_NAMES = {"en": "English", "yue": "廣東話", "zh": "普通话"}
-LANGUAGE_WORDS: dict[str, Lang] = {
-    "en": "en",
-    "english": "en",
-    "英文": "en",
-    "英語": "en",
-    "英语": "en",
-    "yue": "yue",
-    "cantonese": "yue",
-    "廣東話": "yue",
-    "广东话": "yue",
-    "粵語": "yue",
-    "粤语": "yue",
-    "廣東": "yue",
-    "zh": "zh",
-    "putonghua": "zh",
-    "mandarin": "zh",
-    "普通話": "zh",
-    "普通话": "zh",
-    "國語": "zh",
-    "国语": "zh",
-    "中文": "zh",
-}
+
+
+def language_name(code: Lang, ctx: Context) -> str:
+    """A language's name in itself, as its button shows it (English, 廣東話, 普通话): the message
+    ``language_name_<code>`` in that language. What people type to choose one is in words.yaml."""
+    return ctx.say(f"language_name_{code}", code)
 
 
 class FlowModule(Protocol):
-    """What every flow module offers (see flows/core.py)."""
+    """What every flow module offers (see flows/engine.py)."""
 
     FLOW: str
+    STEPS: frozenset[str]
 
     def new_state(self, lang: Lang) -> FlowState: ...
 
@@ -81,6 +69,14 @@ COMMAND_FLOWS = {
 }
 
 
+SESSION_VERSION = 2
+"""Bumped whenever a stored session of the previous version could not be continued."""
+
+
+class StaleSession(ValueError):
+    """A stored session this version cannot continue."""
+
+
 @dataclass(frozen=True)
 class Session:
     """What the bot remembers about one user between messages."""
@@ -93,6 +89,7 @@ class Session:
 
     def to_json(self) -> dict[str, Any]:
         return {
+            "version": SESSION_VERSION,
             "lang": self.lang,
             "flow": self.flow.to_json() if self.flow else None,
             "misses": self.misses,
@@ -101,15 +98,25 @@ class Session:
         }
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Session:
-        lang = data.get("lang", "en")
-        return cls(
-            lang=lang if lang in LANGS else "en",
-            flow=FlowState.from_json(data["flow"]) if data.get("flow") else None,
-            misses=int(data.get("misses", 0)),
-            recent_misses=tuple((str(q), float(s)) for q, s in data.get("recent_misses", ())),
-            last_question=str(data.get("last_question", "")),
-        )
+    def from_json(cls, data: Mapping[str, Any]) -> Session:
+        """The stored session; raises ``StaleSession`` for one this version cannot continue."""
+        if data.get("version") != SESSION_VERSION:
+            raise StaleSession(f"session version {data.get('version')!r}")
+        try:
+            lang = data.get("lang", "en")
+            flow = FlowState.from_json(data["flow"]) if data.get("flow") else None
+            session = cls(
+                lang=lang if lang in LANGS else "en",
+                flow=flow,
+                misses=int(data.get("misses", 0)),
+                recent_misses=tuple((str(q), float(s)) for q, s in data.get("recent_misses", ())),
+                last_question=str(data.get("last_question", "")),
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise StaleSession(str(exc)) from exc
+        if flow is not None and (flow.flow not in FLOWS or flow.step not in FLOWS[flow.flow].STEPS):
+            raise StaleSession(f"no step {flow.step!r} in flow {flow.flow!r}")
+        return session
 
     @property
     def active(self) -> FlowState | None:
@@ -125,6 +132,23 @@ class Command:
 
 
 Message = Command | Text | Choice | Outcome
+
+
+def resume(
+    stored: Mapping[str, Any] | None, lang: Lang, ctx: Context
+) -> tuple[Session, tuple[Reply, ...]]:
+    """The user's stored session, or a new one in ``lang``; a stored session this version
+    cannot continue is dropped with a polite "let's start again" in the user's language."""
+    if stored is None:
+        return Session(lang=lang), ()
+    try:
+        return Session.from_json(stored), ()
+    except StaleSession:
+        kept = stored.get("lang")
+        session = Session(lang=kept if kept in LANGS else lang)
+        if not stored.get("flow"):  # nothing was in progress: nothing to apologise for
+            return session, ()
+        return session, (Reply(ctx.say("session_restarted", session.lang)),)
 
 
 @dataclass(frozen=True)
@@ -158,7 +182,7 @@ def handle(session: Session, message: Message, ctx: Context, assistant: Assistan
         return _command(session, message, ctx, assistant)
     if isinstance(message, Choice):
         return _choice(session, message, ctx, assistant)
-    if isinstance(message, Outcome):
+    if isinstance(message, OUTCOMES):
         return _to_flow(session, message, ctx)
     if session.active is not None:
         return _answer_in_flow(session, message, ctx, assistant)
@@ -186,9 +210,8 @@ def _run(session: Session, name: str, event: Event, ctx: Context) -> Turn:
     state = session.flow if session.flow is not None and session.flow.flow == name else None
     result = module.step(state or module.new_state(session.lang), event, ctx)
     session = replace(session, flow=result.state, misses=0)
-    wanted = next((e for e in result.effects if e.kind == "handoff"), None)
-    if wanted is not None and name != handoff.FLOW:
-        return _handoff(session, ctx, flow=result.state, answers=wanted.data.get("answers", {}))
+    if result.person is not None and name != handoff.FLOW:
+        return _handoff(session, ctx, flow=result.person.flow, answers=result.person.answers)
     return Turn(session, result.replies, result.effects)
 
 
@@ -210,7 +233,9 @@ def _command(session: Session, command: Command, ctx: Context, assistant: Assist
         if deep:
             return _start_flow(session, deep, ctx)
         languages = tuple(
-            Button(LANGUAGE_NAMES[code], f"lang:{code}") for code in LANGS if code != session.lang
+            Button(language_name(code, ctx), Language(code))
+            for code in LANGS
+            if code != session.lang
         )
         welcome = Reply(
             ctx.say("welcome", session.lang) + "\n\n" + ctx.say("language_offer", session.lang),
@@ -224,31 +249,32 @@ def _command(session: Session, command: Command, ctx: Context, assistant: Assist
     if name == "cancel":
         if session.active is None:
             return Turn(session, (say(ctx, session, "nothing_to_cancel"),))
-        return _to_flow(session, Choice("nav:cancel"), ctx)
+        return _to_flow(session, Choice(CANCEL), ctx)
     if name == "staff":
         return _handoff(session, ctx, note=command.argument)
     if name == "mine":
-        return _run(replace(session, flow=None), seminar.FLOW, Choice("seminar:mine"), ctx)
+        return _run(replace(session, flow=None), seminar.FLOW, Choice(seminar.MINE), ctx)
     if name == "privacy":
         return Turn(session, (say(ctx, session, "privacy"),))
     if name == "forget":
         return Turn(
             replace(session, flow=None, recent_misses=(), last_question=""),
             (say(ctx, session, "forgotten"),),
-            (Effect("forget"),),
+            (Forget(),),
         )
     return Turn(session, (say(ctx, session, "unknown_command"), say(ctx, session, "help")))
 
 
 def _language(session: Session, argument: str, ctx: Context) -> Turn:
-    wanted = LANGUAGE_WORDS.get(argument.strip().lower())
+    wanted = read_language(argument, ctx.kb.words)
     if wanted is None:
-        buttons = tuple((Button(LANGUAGE_NAMES[code], f"lang:{code}"),) for code in LANGS)
+        buttons = tuple((Button(language_name(code, ctx), Language(code)),) for code in LANGS)
         return Turn(session, (Reply(ctx.say("language_prompt", session.lang), buttons),))
     updated = replace(session, lang=wanted)
     if updated.flow is not None:
         updated = replace(updated, flow=replace(updated.flow, lang=wanted))
-    return Turn(updated, (say(ctx, updated, "language_set", language=LANGUAGE_NAMES[wanted]),))
+    name = language_name(wanted, ctx)
+    return Turn(updated, (say(ctx, updated, "language_set", language=name),))
 
 
 # Personal data typed into a flow is never forwarded with a case: staff ask for it themselves,
@@ -260,41 +286,43 @@ def _handoff(
     session: Session,
     ctx: Context,
     note: str = "",
-    flow: FlowState | None = None,
-    answers: dict[str, Any] | None = None,
+    flow: str | None = None,
+    answers: Mapping[str, Any] | None = None,
 ) -> Turn:
     """Hand the case to a person: start the handoff flow with everything staff need to pick it
     up (the flow's answers without personal data, the question, the last misses)."""
-    flow = flow or session.flow
-    if answers is None:
-        answers = dict(flow.answers) if flow is not None else {}
-    case = {
-        "lang": session.lang,
-        "question": note or session.last_question,
-        "flow": flow.flow if flow is not None and flow.flow != handoff.FLOW else None,
-        "answers": {k: v for k, v in answers.items() if k not in PERSONAL_KEYS},
-        "recent_misses": [list(m) for m in session.recent_misses],
-    }
-    result = handoff.begin(session.lang, case, ctx)
+    active = session.active
+    if flow is None and active is not None and active.flow != handoff.FLOW:
+        flow, answers = active.flow, active.answers
+    case = Case(
+        lang=session.lang,
+        question=note or session.last_question,
+        flow=flow if flow != handoff.FLOW else None,
+        answers={k: v for k, v in (answers or {}).items() if k not in PERSONAL_KEYS},
+        recent_misses=session.recent_misses,
+    )
+    result = handoff.begin(case, ctx)
     return Turn(replace(session, flow=result.state, misses=0), result.replies, result.effects)
 
 
 def _choice(session: Session, choice: Choice, ctx: Context, assistant: Assistant) -> Turn:
-    value = choice.value
-    prefix, _, rest = value.partition(":")
-    if prefix == "lang" and rest in LANGS:
-        return _language(session, rest, ctx)
-    if prefix == "faq" and rest in {e.id for e in ctx.kb.faq}:
-        question = ctx.kb.entry(rest).questions.get(session.lang)[0]
-        return _faq(session, question, ctx, assistant)
-    if rest == "start" and prefix in FLOWS:
-        return _start_flow(session, prefix, ctx)
-    if value == "nav:person" and (session.active is None or session.active.flow == handoff.FLOW):
-        return _handoff(session, ctx)
+    data = choice.data
     active = session.active
-    if active is not None and (prefix == active.flow or prefix == "nav"):
+    if isinstance(data, Language) and data.code in LANGS:
+        return _language(session, data.code, ctx)
+    if isinstance(data, Faq) and data.faq_id in {e.id for e in ctx.kb.faq}:
+        question = ctx.kb.entry(data.faq_id).questions.get(session.lang)[0]
+        return _faq(session, question, ctx, assistant)
+    if isinstance(data, FlowButton) and data.starts and data.flow in FLOWS:
+        return _start_flow(session, data.flow, ctx)
+    if data == PERSON and (active is None or active.flow == handoff.FLOW):
+        return _handoff(session, ctx)
+    if active is not None and (
+        isinstance(data, Nav) or (isinstance(data, FlowButton) and data.flow == active.flow)
+    ):
         return _to_flow(session, choice, ctx)
-    if prefix == seminar.FLOW:  # "my registrations" buttons outlive the flow that showed them
+    if isinstance(data, FlowButton) and data.flow == seminar.FLOW:
+        # "my registrations" buttons outlive the flow that showed them
         turn = _run(session, seminar.FLOW, choice, ctx)
         if turn.replies or turn.effects:
             return turn
@@ -311,7 +339,7 @@ def _faq(session: Session, text: str, ctx: Context, assistant: Assistant) -> Tur
     recent = (*session.recent_misses, (text[:200], round(answer.score, 3)))[-5:]
     session = replace(session, misses=misses, recent_misses=recent)
     if misses >= MISSES_BEFORE_PERSON:
-        buttons = ((Button(ctx.say("button_person", lang), "nav:person"),),)
+        buttons = ((Button(ctx.say("button_person", lang), PERSON),),)
         return Turn(
             replace(session, misses=0),
             (Reply(ctx.say("offer_person_after_misses", lang), buttons),),
@@ -326,10 +354,10 @@ def _answer_reply(answer: Answer, ctx: Context) -> Reply:
     text = answer.answer
     if answer.source:
         text += f"\n\n({ctx.say('source_label', answer.lang)}: {answer.source})"
-    rows = [(Button(s.question, f"faq:{s.faq_id}"),) for s in answer.suggestions]
+    rows = [(Button(s.question, Faq(s.faq_id)),) for s in answer.suggestions]
     if not answer.matched and answer.intent in (None, "out_of_scope"):
-        rows.append((Button(ctx.say("button_person", answer.lang), "nav:person"),))
+        rows.append((Button(ctx.say("button_person", answer.lang), PERSON),))
     return Reply(text, tuple(rows), feedback=answer.faq_id if answer.matched else None)
 
 
-__all__ = ["Command", "Session", "Turn", "handle", "parse_command"]
+__all__ = ["Command", "Effect", "Session", "Turn", "handle", "parse_command", "resume"]

@@ -5,7 +5,7 @@ takes a JSON-serialisable ``FlowState`` and a frozen-dataclass event and returns
 the replies to show, and the effects the shell must carry out (store a registration, open a
 ticket). Flows never do I/O: the shell performs effects and feeds their outcome back as events,
 so capacity checks happen atomically in the database, and every flow is testable by replaying
-events.
+events. Every flow's turn is taken by one engine, ``flows.engine``.
 
 Illegal input never changes the state: the flow re-asks the current question.
 """
@@ -13,12 +13,15 @@ Illegal input never changes the state: the flow re-asks the current question.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any, Literal
+from typing import Any
 
+from flows.buttons import BACK, CANCEL, PERSON, RESTART, ButtonData, unpack
+from flows.effects import Effect, Outcome
 from knowledge.loader import KnowledgeBase
 from knowledge.models import Lang
+from knowledge.words import read_navigation
 
 # ---------------------------------------------------------------------------------------- events
 
@@ -37,9 +40,18 @@ class Text:
 
 @dataclass(frozen=True)
 class Choice:
-    """The user pressed a button (or typed its number in the console)."""
+    """The user pressed a button (or typed its number in the console): its unpacked data."""
 
-    value: str
+    data: ButtonData
+
+
+def press(packed: str) -> Choice:
+    """The press of a button whose data is ``packed`` (for shells and tests that hold the
+    string); raises ValueError for data no button of this bot carries."""
+    data = unpack(packed)
+    if data is None:
+        raise ValueError(f"no button carries {packed!r}")
+    return Choice(data)
 
 
 @dataclass(frozen=True)
@@ -62,25 +74,21 @@ class Handoff:
     """The user wants a person: the flow ends and hands its case over."""
 
 
-@dataclass(frozen=True)
-class Outcome:
-    """The result of an effect the shell carried out (``ok`` or a reason such as ``full``)."""
-
-    result: str
-    data: dict[str, Any] = field(default_factory=dict)
-
-
 Event = Start | Text | Choice | Back | Restart | Cancel | Handoff | Outcome
+"""What a flow's ``step`` takes: the user's input, navigation, or the outcome of an effect."""
 
 # --------------------------------------------------------------------------------------- replies
 
 
 @dataclass(frozen=True)
 class Button:
-    """An answer the user can press; ``value`` comes back as ``Choice(value)``."""
+    """An answer the user can press; ``data`` comes back as ``Choice(data)``."""
 
     label: str
-    value: str
+    data: ButtonData
+
+    def __post_init__(self) -> None:
+        self.data.pack()  # Telegram's limits are checked when the button is made
 
 
 @dataclass(frozen=True)
@@ -90,19 +98,21 @@ class Reply:
     text: str
     buttons: tuple[tuple[Button, ...], ...] = ()
     feedback: str | None = None  # the FAQ id this reply answers: shells that can, ask 👍/👎
+    typed: bool = False
+    """The question takes a typed answer (a name, a number): a shell that lets users pick a
+    button by typing its number (the console) must not read a typed number as a button here."""
 
     def all_buttons(self) -> list[Button]:
         return [button for row in self.buttons for button in row]
 
 
 @dataclass(frozen=True)
-class Effect:
-    """Something only the shell can do; it answers with an ``Outcome`` event when relevant."""
+class PersonWanted:
+    """A guided conversation was left for a person: the conversation hands the case over
+    (never seen by a shell, which only ever gets ``OpenTicket``)."""
 
-    kind: Literal[
-        "register", "cancel_registration", "subscribe", "handoff", "list_registrations", "forget"
-    ]
-    data: dict[str, Any] = field(default_factory=dict)
+    flow: str
+    answers: Mapping[str, Any] = field(default_factory=dict)
 
 
 # ----------------------------------------------------------------------------------------- state
@@ -159,12 +169,6 @@ class FlowState:
             return self
         return replace(self, step=self.history[-1], history=self.history[:-1])
 
-    def reask_previous(self) -> FlowState:
-        """Back one question, forgetting the answer given to it so it is asked afresh."""
-        previous = self.back()
-        answers = {k: v for k, v in previous.answers.items() if k != previous.step}
-        return replace(previous, answers=answers)
-
     def finish(self, **answers: Any) -> FlowState:
         return replace(self, step=DONE, answers={**self.answers, **answers})
 
@@ -202,11 +206,13 @@ def say_date(day: dt.date, ctx: Context, lang: Lang) -> str:
 
 @dataclass(frozen=True)
 class Result:
-    """What one step produces."""
+    """What one step produces: the new state, the replies, the effects for the shell and,
+    when the user asked for a person, the case to hand over."""
 
     state: FlowState
     replies: tuple[Reply, ...] = ()
     effects: tuple[Effect, ...] = ()
+    person: PersonWanted | None = None
 
 
 class AnswerError(ValueError):
@@ -242,80 +248,42 @@ def validate_answers(raw: Mapping[str, Any], schema: Mapping[str, Any]) -> dict[
     return answers
 
 
-def leave(state: FlowState, event: Event, ctx: Context) -> Result | None:
-    """Cancel and Handoff end every flow the same way; None for any other event."""
-    if isinstance(event, Cancel):
-        return Result(state.finish(), (Reply(ctx.say("flow_cancelled", state.lang)),))
-    if isinstance(event, Handoff):
-        return Result(
-            state.finish(),
-            (Reply(ctx.say("flow_handoff", state.lang)),),
-            (Effect("handoff", {"flow": state.flow, "answers": dict(state.answers)}),),
-        )
-    return None
-
-
-def guided_step(
-    state: FlowState | None,
-    event: Event,
-    ctx: Context,
-    lang: Lang,
-    *,
-    start: Callable[[Lang, Context], Result],
-    ask: Callable[[FlowState, Context], Result],
-    answer: Callable[[FlowState, Event, Context], Result],
-) -> Result:
-    """The turn every question-by-question flow takes: start, navigation, then the answer."""
-    if state is None or isinstance(event, Start) or state.step == "start":
-        return start(state.lang if state else lang, ctx)
-    event = navigation_event(event)
-    if state.step == DONE:
-        return Result(state)
-    if isinstance(event, Back):
-        return ask(state.reask_previous(), ctx)
-    if isinstance(event, Restart):
-        return start(state.lang, ctx)
-    return leave(state, event, ctx) or answer(state, event, ctx)
-
-
 def nav_buttons(ctx: Context, lang: Lang, back: bool = True) -> tuple[Button, ...]:
     """The buttons every question carries: back, restart, cancel, talk to a person."""
     buttons = []
     if back:
-        buttons.append(Button(ctx.say("button_back", lang), "nav:back"))
+        buttons.append(Button(ctx.say("button_back", lang), BACK))
     buttons += [
-        Button(ctx.say("button_restart", lang), "nav:restart"),
-        Button(ctx.say("button_cancel", lang), "nav:cancel"),
-        Button(ctx.say("button_person", lang), "nav:person"),
+        Button(ctx.say("button_restart", lang), RESTART),
+        Button(ctx.say("button_cancel", lang), CANCEL),
+        Button(ctx.say("button_person", lang), PERSON),
     ]
     return tuple(buttons)
 
 
-NAVIGATION: dict[str, Event] = {
-    "nav:back": Back(),
-    "nav:restart": Restart(),
-    "nav:cancel": Cancel(),
-    "nav:person": Handoff(),
+NAVIGATION: dict[ButtonData, Event] = {
+    BACK: Back(),
+    RESTART: Restart(),
+    CANCEL: Cancel(),
+    PERSON: Handoff(),
 }
 
 
-def navigation_event(event: Event) -> Event:
-    """Turn navigation button presses and typed navigation words into their events."""
-    if isinstance(event, Choice) and event.value in NAVIGATION:
-        return NAVIGATION[event.value]
+def navigation_event(event: Event, ctx: Context) -> Event:
+    """Turn navigation button presses, and navigation words typed alone (返回, /cancel, 真人:
+    ``navigation`` in ``words.yaml``), into their events."""
+    if isinstance(event, Choice) and event.data in NAVIGATION:
+        return NAVIGATION[event.data]
     if isinstance(event, Text):
-        word = event.text.strip().lower().lstrip("/")
-        typed = NAVIGATION_WORDS.get(word)
+        typed = read_navigation(event.text, ctx.kb.words)
         if typed is not None:
-            return typed
+            return TYPED_NAVIGATION[typed]
     return event
 
 
-NAVIGATION_WORDS: dict[str, Event] = {
-    **dict.fromkeys(["back", "返回", "上一步", "返上一步", "返轉頭"], Back()),
-    **dict.fromkeys(["restart", "重新開始", "重新开始", "重新嚟過", "再嚟過"], Restart()),
-    **dict.fromkeys(["cancel", "取消", "唔做喇", "不做了", "quit", "stop"], Cancel()),
-    **dict.fromkeys(
-        ["staff", "person", "human", "真人", "職員", "职员", "人工", "搵人"], Handoff()
-    ),
+TYPED_NAVIGATION: dict[str, Event] = {
+    "back": Back(),
+    "restart": Restart(),
+    "cancel": Cancel(),
+    "person": Handoff(),
 }

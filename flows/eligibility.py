@@ -12,7 +12,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from flows import core
-from flows.core import Button, Context, Event, FlowState, Reply, Result, Text
+from flows.buttons import PERSON, START, Faq, FlowButton
+from flows.core import Button, Context, FlowState, Reply, Result, Text
+from flows.engine import Answer
 from flows.questionnaire import YES_NO, Needed, Question, Questionnaire, first_needed
 from flows.typed import parse_percentage, typed_option
 from flows.verdicts import Verdict, met_today, phase_line, render, sentences, to_json
@@ -342,7 +344,7 @@ def next_question(answers: Mapping[str, Any]) -> str | None:
 class Eligibility(Questionnaire):
     """The eligibility dialogue: ``evaluate``'s questions, asked only when they matter."""
 
-    flow = FLOW
+    name = FLOW
     first = "org_type"
     questions = QUESTIONS
     bad_number = "elig_bad_percentage"
@@ -368,30 +370,33 @@ class Eligibility(Questionnaire):
             return ctx.say(key, lang)
         return ctx.say(f"elig_opt_{value}", lang)
 
-    def read_number(self, text: str) -> float | None:
+    def read_number(self, text: str, ctx: Context) -> float | None:
         return parse_percentage(text)
 
-    def answer(self, state: FlowState, event: Event, ctx: Context) -> Result:
+    def read(self, state: FlowState, answer: Answer, ctx: Context) -> Result:
         """Only Guangdong in the mainland qualifies, so a vague "the mainland" (內地, 大陸, China)
         is never read as Guangdong: the user is asked which city or province."""
-        if state.step in ("site", "site_place") and isinstance(event, Text):
+        if state.step in ("site", "site_place") and isinstance(answer, Text):
             typed = ctx.kb.typed_answers
-            vague = typed_option(event.text, ("mainland_unspecified",), typed)
-            if vague and typed_option(event.text, SITES, typed) is None:
-                return self.ask(state.ask("site_place") if state.step == "site" else state, ctx)
-        return super().answer(state, event, ctx)
+            vague = typed_option(answer.text, ("mainland_unspecified",), typed)
+            if vague and typed_option(answer.text, SITES, typed) is None:
+                if state.step == "site":
+                    return self.flow.go(state, ctx, "site_place")
+                return self.flow.ask(state, ctx)
+        return super().read(state, answer, ctx)
 
-    def finish(self, state: FlowState, ctx: Context) -> Result:
+    def result(self, state: FlowState, ctx: Context) -> Reply:
         lang = state.lang
         verdicts = evaluate(state.answers, ctx)
         buttons = (
-            (Button(ctx.say("elig_next_estimate", lang), "estimate:start"),),
-            (Button(ctx.say("elig_next_apply", lang), "faq:app_how_to_apply"),),
-            (Button(ctx.say("rec_button_start", lang), "recognition:start"),),
-            (Button(ctx.say("button_person", lang), "nav:person"),),
+            (Button(ctx.say("elig_next_estimate", lang), FlowButton("estimate", START)),),
+            (Button(ctx.say("elig_next_apply", lang), Faq("app_how_to_apply")),),
+            (Button(ctx.say("rec_button_start", lang), FlowButton("recognition", START)),),
+            (Button(ctx.say("button_person", lang), PERSON),),
         )
-        return Result(state, (Reply(render_verdicts(verdicts, ctx, lang), buttons),))
+        return Reply(render_verdicts(verdicts, ctx, lang), buttons)
 
 
-CHECK = Eligibility()
-start, new_state, step = CHECK.start, CHECK.new_state, CHECK.step
+DIALOGUE = Eligibility().flow
+STEPS = DIALOGUE.step_names
+new_state, step = DIALOGUE.new_state, DIALOGUE.step

@@ -1,7 +1,7 @@
 """The funding estimate: share of the cost up to the ceiling of the phase in force today.
 
 ``estimate`` is the arithmetic, read entirely from ``programme.yaml`` (no figure lives here);
-``step`` is the two-question dialogue. Amounts are read as people type them (``flows.amounts``),
+``DIALOGUE`` is the two-question dialogue (on ``flows.engine``). Amounts are read as people type them (``flows.amounts``),
 and an amount in another currency is refused, never silently taken as Hong Kong dollars.
 """
 
@@ -12,18 +12,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Literal
 
 from flows.amounts import AmountError, parse_amount
-from flows.core import (
-    Button,
-    Choice,
-    Context,
-    Event,
-    FlowState,
-    Reply,
-    Result,
-    Text,
-    guided_step,
-    nav_buttons,
-)
+from flows.buttons import PERSON, START, FlowButton
+from flows.core import Button, Choice, Context, FlowState, Reply, Result, Text, nav_buttons
+from flows.engine import Answer, Ask, Flow, Invalid, pressed
 from flows.typed import typed_option
 from knowledge.answer import format_date
 from knowledge.models import Lang, PhaseStatus, Procurement
@@ -202,86 +193,70 @@ def render(result: Estimate, ctx: Context, lang: Lang) -> str:
 # ------------------------------------------------------------------------------------ dialogue
 
 
-def _ask_scheme(state: FlowState, ctx: Context, prefix: tuple[Reply, ...] = ()) -> Result:
+def _begin(state: FlowState, ctx: Context) -> Result:
+    return DIALOGUE.first(state, ctx, "scheme")
+
+
+def _ask_scheme(state: FlowState, ctx: Context) -> Reply:
     lang = state.lang
     rows: list[tuple[Button, ...]] = [
-        (Button(scheme.name.get(lang), f"{FLOW}:{scheme.id}"),)
+        (Button(scheme.name.get(lang), FlowButton(FLOW, scheme.id)),)
         for scheme in ctx.kb.programme.schemes
     ]
     rows.append(nav_buttons(ctx, lang, back=False))
-    return Result(state, (*prefix, Reply(ctx.say("est_q_scheme", lang), tuple(rows))))
+    return Reply(ctx.say("est_q_scheme", lang), tuple(rows))
 
 
-def _ask_cost(state: FlowState, ctx: Context, prefix: tuple[Reply, ...] = ()) -> Result:
-    reply = Reply(ctx.say("est_q_cost", state.lang), (nav_buttons(ctx, state.lang),))
-    return Result(state, (*prefix, reply))
-
-
-def start(lang: Lang, ctx: Context, scheme: str | None = None) -> Result:
-    state = FlowState(flow=FLOW, step="scheme", lang=lang)
-    if scheme in {s.id for s in ctx.kb.programme.schemes}:
-        return _ask_cost(state.ask("cost", scheme=scheme), ctx)
-    return _ask_scheme(state, ctx)
-
-
-def _scheme_answer(state: FlowState, event: Event, ctx: Context) -> Result:
+def _read_scheme(state: FlowState, answer: Answer, ctx: Context) -> Result:
     ids = tuple(s.id for s in ctx.kb.programme.schemes)
-    chosen: str | None = None
-    if isinstance(event, Choice) and event.value.startswith(f"{FLOW}:"):
-        chosen = event.value.split(":", 1)[1]
-    elif isinstance(event, Text):
+    if isinstance(answer, Choice):
+        chosen = pressed(answer, FLOW)
+    else:
         phrases = {
             s.id: tuple(s.name.get(lang) for lang in ("en", "yue", "zh"))
             for s in ctx.kb.programme.schemes
         }
-        chosen = typed_option(event.text, ids, {**phrases, **ctx.kb.typed_answers})
+        chosen = typed_option(answer.text, ids, {**phrases, **ctx.kb.typed_answers})
     if chosen not in ids:
-        return _ask_scheme(state, ctx, (Reply(ctx.say("flow_not_understood", state.lang)),))
-    return _ask_cost(state.ask("cost", scheme=chosen), ctx)
+        raise Invalid()
+    return DIALOGUE.go(state, ctx, "cost", scheme=chosen)
 
 
-def _cost_answer(state: FlowState, event: Event, ctx: Context) -> Result:
+def _ask_cost(state: FlowState, ctx: Context) -> Reply:
+    return Reply(ctx.say("est_q_cost", state.lang), (nav_buttons(ctx, state.lang),), typed=True)
+
+
+def _read_cost(state: FlowState, answer: Answer, ctx: Context) -> Result:
     lang = state.lang
-    if not isinstance(event, Text):
-        return _ask_cost(state, ctx, (Reply(ctx.say("est_bad_amount", lang)),))
+    if not isinstance(answer, Text):
+        raise Invalid("est_bad_amount")
     try:
-        amount = parse_amount(event.text)
+        amount = parse_amount(answer.text)
     except AmountError:
-        return _ask_cost(state, ctx, (Reply(ctx.say("est_bad_amount", lang)),))
+        raise Invalid("est_bad_amount") from None
     if amount.currency not in (None, "HKD"):
-        return _ask_cost(
-            state, ctx, (Reply(ctx.say("est_other_currency", lang, currency=amount.currency)),)
-        )
+        raise Invalid("est_other_currency", currency=amount.currency)
     result = estimate(state.answers["scheme"], amount.value, ctx)
     text = render(result, ctx, lang)
     if amount.currency is None:
         text += "\n" + ctx.say("est_assumed_hkd", lang)
     buttons = (
-        (Button(ctx.say("est_again", lang), "estimate:start"),),
-        (Button(ctx.say("est_check_eligibility", lang), "eligibility:start"),),
-        (Button(ctx.say("button_person", lang), "nav:person"),),
+        (Button(ctx.say("est_again", lang), FlowButton(FLOW, START)),),
+        (Button(ctx.say("est_check_eligibility", lang), FlowButton("eligibility", START)),),
+        (Button(ctx.say("button_person", lang), PERSON),),
     )
-    done = state.finish(
-        cost_hkd=str(amount.value), estimate=result.to_json(ctx.kb.programme.procurement)
+    return DIALOGUE.finish(
+        state,
+        Reply(text, buttons),
+        cost_hkd=str(amount.value),
+        estimate=result.to_json(ctx.kb.programme.procurement),
     )
-    return Result(done, (Reply(text, buttons),))
 
 
-def new_state(lang: Lang) -> FlowState:
-    """The state a shell creates before sending ``Start``."""
-    return FlowState(flow=FLOW, step="start", lang=lang)
-
-
-def _ask(state: FlowState, ctx: Context) -> Result:
-    return _ask_cost(state, ctx) if state.step == "cost" else _ask_scheme(state, ctx)
-
-
-def _answer(state: FlowState, event: Event, ctx: Context) -> Result:
-    if state.step == "scheme":
-        return _scheme_answer(state, event, ctx)
-    return _cost_answer(state, event, ctx)
-
-
-def step(state: FlowState | None, event: Event, ctx: Context, lang: Lang = "en") -> Result:
-    """One turn of the estimate dialogue."""
-    return guided_step(state, event, ctx, lang, start=start, ask=_ask, answer=_answer)
+DIALOGUE = Flow(
+    FLOW,
+    begin=_begin,
+    steps={"scheme": Ask(_ask_scheme, _read_scheme), "cost": Ask(_ask_cost, _read_cost)},
+)
+STEPS = DIALOGUE.step_names
+new_state, step = DIALOGUE.new_state, DIALOGUE.step

@@ -2,14 +2,12 @@
 
 The staff need three things to pick a case up: who is asking (the company, which also names the
 ticket's topic in the staff chat), what they want to know, and what the bot already found out
-(the flow's answers, the questions it missed). This flow gathers the first two after telling the
-user what the staff will see, then asks the shell to open a ticket (``Effect("handoff", case)``)
-and waits for the outcome:
-
-* ``Outcome("opened", {"ticket": 12, "office_opens": "2026-11-23T09:00:00+08:00" | None})``
-* ``Outcome("already_open", {"ticket": 12})``
-* ``Outcome("unavailable")``: no staff chat is configured; the Secretariat's phone and e-mail.
-* ``Outcome("console")``: the console chat, where no staff are connected.
+(the flow's answers, the questions it missed: the ``Case`` the conversation builds). This flow
+gathers the first two after telling the user what the staff will see, then asks the shell to
+open a ticket (``OpenTicket(case)``) and waits for the outcome: ``TicketOpened`` (with a note
+when the office is closed), ``TicketAlreadyOpen``, or ``NoStaff`` (the console, or no staff chat:
+the Secretariat's phone and e-mail). A flow on the engine (:mod:`flows.engine`), except that
+Cancel has its own words and a request for a person here just asks again.
 
 ``summary`` renders a case for the staff chat. Like every flow, this module does no I/O.
 """
@@ -18,133 +16,158 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
 from flows import eligibility, estimate
-from flows.core import (
-    Button,
-    Cancel,
-    Choice,
-    Context,
-    Effect,
-    Event,
-    FlowState,
-    Outcome,
-    Reply,
-    Result,
-    Text,
-    navigation_event,
-    say_date,
+from flows.buttons import CANCEL, EndTicket, FlowButton
+from flows.core import Button, Context, FlowState, Reply, Result, Text, say_date
+from flows.effects import (
+    AfterHours,
+    Case,
+    NoStaff,
+    OfficeSchedule,
+    OpenTicket,
+    TicketAlreadyOpen,
+    TicketOpened,
 )
-from knowledge.models import Lang
+from flows.engine import START, Answer, Ask, Flow, Invalid, Wait, pressed
+from knowledge.models import HONG_KONG, Lang
 from knowledge.text import clean, tidy
 
 FLOW = "handoff"
 MAX_COMPANY = 120
 MAX_QUESTION = 1000
-SKIP = f"{FLOW}:skip"
+SKIP = FlowButton(FLOW, "skip")
 
 
-def new_state(lang: Lang) -> FlowState:
-    """The state a shell creates before sending ``Start`` (a handoff with an empty case)."""
-    return FlowState(flow=FLOW, step="start", lang=lang)
+def begin(case: Case, ctx: Context) -> Result:
+    """Start a handoff for ``case`` (built by the conversation: language, question, answers);
+    without staff to reach (``ctx.no_staff``), the Secretariat's contacts at once."""
+    state = FlowState(flow=FLOW, step=START, lang=case.lang, answers={"case": case.to_json()})
+    return DIALOGUE.begin(state, ctx)
 
 
-def begin(lang: Lang, case: Mapping[str, Any], ctx: Context) -> Result:
-    """Start a handoff for ``case`` (built by the conversation: language, question, answers)."""
-    state = FlowState(flow=FLOW, step="company", lang=lang, answers={"case": dict(case)})
+def _begin(state: FlowState, ctx: Context) -> Result:
     if ctx.no_staff is not None:
-        return _outcome(state, Outcome(ctx.no_staff), ctx)
-    return _ask_company(state, ctx)
+        return _no_staff(
+            state, NoStaff("console" if ctx.no_staff == "console" else "unavailable"), ctx
+        )
+    return DIALOGUE.first(state, ctx, "company")
 
 
-def _ask_company(state: FlowState, ctx: Context, prefix: tuple[Reply, ...] = ()) -> Result:
+def _ask_company(state: FlowState, ctx: Context) -> Reply:
     lang = state.lang
     buttons = (
         (
             Button(ctx.say("button_skip", lang), SKIP),
-            Button(ctx.say("button_cancel", lang), "nav:cancel"),
+            Button(ctx.say("button_cancel", lang), CANCEL),
         ),
     )
     text = ctx.say("handoff_notice", lang) + "\n\n" + ctx.say("handoff_ask_company", lang)
-    return Result(state, (*prefix, Reply(text, buttons)))
+    return Reply(text, buttons, typed=True)
 
 
-def _ask_question(state: FlowState, ctx: Context, prefix: tuple[Reply, ...] = ()) -> Result:
-    buttons = ((Button(ctx.say("button_cancel", state.lang), "nav:cancel"),),)
-    return Result(state, (*prefix, Reply(ctx.say("handoff_ask_question", state.lang), buttons)))
+def _read_company(state: FlowState, answer: Answer, ctx: Context) -> Result:
+    if pressed(answer, FLOW) == SKIP.value:
+        company = ""
+    elif isinstance(answer, Text) and clean(answer.text):
+        company = " ".join(clean(answer.text).split())[:MAX_COMPANY]
+    else:
+        raise Invalid()
+    if _case(state).question:
+        return _submit(state, company=company)
+    return DIALOGUE.go(state, ctx, "question", company=company)
 
 
-def _case(state: FlowState) -> dict[str, Any]:
-    case: dict[str, Any] = dict(state.answers.get("case", {}))
-    case.setdefault("lang", state.lang)
+def _ask_question(state: FlowState, ctx: Context) -> Reply:
+    buttons = ((Button(ctx.say("button_cancel", state.lang), CANCEL),),)
+    return Reply(ctx.say("handoff_ask_question", state.lang), buttons, typed=True)
+
+
+def _read_question(state: FlowState, answer: Answer, ctx: Context) -> Result:
+    question = tidy(answer.text) if isinstance(answer, Text) else ""
+    if not question:
+        raise Invalid()
+    return _submit(state, question=question[:MAX_QUESTION])
+
+
+def _case(state: FlowState) -> Case:
+    """The case as the conversation gave it, with the company and question asked here."""
+    raw = state.answers.get("case")
+    case = Case.from_json(raw) if isinstance(raw, dict) else Case(lang=state.lang)
+    if "company" in state.answers:
+        case = replace(case, company=str(state.answers["company"]))
+    if state.answers.get("question"):
+        case = replace(case, question=str(state.answers["question"]))
     return case
 
 
 def _submit(state: FlowState, **answers: Any) -> Result:
     """Ask the shell to open the ticket; the flow waits in ``opening`` for the outcome."""
     state = state.ask("opening", **answers)
-    case = {**_case(state), "company": state.answers.get("company", "")}
-    if state.answers.get("question"):
-        case["question"] = state.answers["question"]
-    return Result(state, (), (Effect("handoff", case),))
+    return Result(state, (), (OpenTicket(_case(state)),))
 
 
-def _company_answer(state: FlowState, event: Event, ctx: Context) -> Result:
-    if isinstance(event, Choice) and event.value == SKIP:
-        company = ""
-    elif isinstance(event, Text) and clean(event.text):
-        company = " ".join(clean(event.text).split())[:MAX_COMPANY]
-    else:
-        return _ask_company(state, ctx, (Reply(ctx.say("flow_not_understood", state.lang)),))
-    if _case(state).get("question"):
-        return _submit(state, company=company)
-    return _ask_question(state.ask("question", company=company), ctx)
+def _ask_again(state: FlowState, ctx: Context) -> Result:
+    """The shell never answered (a crash may have lost the effect): ask it again."""
+    return Result(state, (), (OpenTicket(_case(state)),))
 
 
-def _question_answer(state: FlowState, event: Event, ctx: Context) -> Result:
-    question = tidy(event.text) if isinstance(event, Text) else ""
-    if not question:
-        return _ask_question(state, ctx, (Reply(ctx.say("flow_not_understood", state.lang)),))
-    return _submit(state, question=question[:MAX_QUESTION])
-
-
-def _outcome(state: FlowState, event: Outcome, ctx: Context) -> Result:
+def _opened(state: FlowState, outcome: TicketOpened, ctx: Context) -> Result:
     lang = state.lang
-    ticket = event.data.get("ticket")
-    if event.result == "opened":
-        text = ctx.say("handoff_opened", lang, ticket=ticket)
-        notice = after_hours(event.data, ctx, lang)
-        if notice:
-            text += "\n\n" + notice
-        buttons = ((Button(ctx.say("button_ticket_done", lang), f"ticket:end:{ticket}"),),)
-        return Result(state.finish(ticket=ticket), (Reply(text, buttons),))
-    if event.result == "already_open":
-        return Result(
-            state.finish(ticket=ticket),
-            (Reply(ctx.say("handoff_already_open", lang, ticket=ticket)),),
-        )
-    key = "console_handoff" if event.result == "console" else "handoff_unavailable"
-    return Result(state.finish(), (Reply(ctx.say(key, lang)),))
+    text = ctx.say("handoff_opened", lang, ticket=outcome.ticket)
+    notice = after_hours(outcome.after_hours, ctx, lang)
+    if notice:
+        text += "\n\n" + notice
+    buttons = ((Button(ctx.say("button_ticket_done", lang), EndTicket(outcome.ticket)),),)
+    return DIALOGUE.finish(state, Reply(text, buttons), ticket=outcome.ticket)
 
 
-def after_hours(data: Mapping[str, Any], ctx: Context, lang: Lang) -> str | None:
-    """ "Staff are out of the office (hours); they will reply from (when)", for outcome data
-    ``{"office_opens": iso or None, "office": {...}}``; None when the office is open."""
-    opens = data.get("office_opens")
-    if not opens:
+def _already_open(state: FlowState, outcome: TicketAlreadyOpen, ctx: Context) -> Result:
+    text = ctx.say("handoff_already_open", state.lang, ticket=outcome.ticket)
+    return DIALOGUE.finish(state, Reply(text), ticket=outcome.ticket)
+
+
+def _no_staff(state: FlowState, outcome: NoStaff, ctx: Context) -> Result:
+    key = "console_handoff" if outcome.where == "console" else "handoff_unavailable"
+    return DIALOGUE.finish(state, Reply(ctx.say(key, state.lang)))
+
+
+DIALOGUE = Flow(
+    FLOW,
+    begin=_begin,
+    steps={
+        "company": Ask(_ask_company, _read_company),
+        "question": Ask(_ask_question, _read_question),
+        "opening": Wait(
+            {TicketOpened: _opened, TicketAlreadyOpen: _already_open, NoStaff: _no_staff},
+            _ask_again,
+        ),
+    },
+    personal=frozenset({"case", "company", "question"}),
+    kept_on_restart=frozenset({"case"}),
+    cancelled="handoff_cancelled",
+    hands_off=False,
+)
+STEPS = DIALOGUE.step_names
+new_state, step = DIALOGUE.new_state, DIALOGUE.step
+
+
+def after_hours(after: AfterHours | None, ctx: Context, lang: Lang) -> str | None:
+    """ "Staff are out of the office (hours); they will reply from (when)"; None when the office
+    is open."""
+    if after is None:
         return None
-    hours = office_hours_text(data.get("office"), ctx, lang)
-    return ctx.say("handoff_after_hours", lang, hours=hours, when=when(opens, ctx, lang))
+    hours = office_hours_text(after.schedule, ctx, lang)
+    return ctx.say("handoff_after_hours", lang, hours=hours, when=_when(after.opens_at, ctx, lang))
 
 
-def office_hours_text(office: Any, ctx: Context, lang: Lang) -> str:
-    """``{"days": [0, 1, 2, 3, 4], "opens": "09:00", "closes": "18:00"}`` → "Mon–Fri 09:00–18:00"."""
-    if not isinstance(office, Mapping):
-        return ""
+def office_hours_text(schedule: OfficeSchedule, ctx: Context, lang: Lang) -> str:
+    """Monday to Friday, 09:00 to 18:00 → "Mon–Fri 09:00–18:00" (星期一至五 09:00–18:00)."""
     names = ctx.say("seminar_weekdays", lang).split()
-    days = sorted(int(d) for d in office.get("days", ()) if 0 <= int(d) <= 6)
+    days = sorted(d for d in set(schedule.days) if 0 <= d <= 6)
     if not days:
         return ""
     if days == list(range(days[0], days[-1] + 1)) and len(days) > 2:
@@ -155,36 +178,21 @@ def office_hours_text(office: Any, ctx: Context, lang: Lang) -> str:
             lang,
             days=ctx.say("list_separator", lang).join(names[d] for d in days),
         )
-    return f"{span} {office.get('opens', '')}–{office.get('closes', '')}"
+    return f"{span} {schedule.opens}–{schedule.closes}"
 
 
-def when(iso: str, ctx: Context, lang: Lang) -> str:
-    """``2026-11-23T09:00:00+08:00`` → "Mon 23 Nov 2026 09:00" (2026年11月23日（星期一） 09:00)."""
-    moment = dt.datetime.fromisoformat(iso)
+def _when(moment: dt.datetime, ctx: Context, lang: Lang) -> str:
+    """9 am on 23 Nov 2026 → "Mon 23 Nov 2026 09:00" (2026年11月23日（星期一） 09:00), in Hong
+    Kong time."""
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(HONG_KONG)
     return f"{say_date(moment.date(), ctx, lang)} {moment:%H:%M}"
-
-
-def step(state: FlowState | None, event: Event, ctx: Context, lang: Lang = "en") -> Result:
-    """One turn of the handoff."""
-    if state is None or state.step == "start":
-        return begin(state.lang if state else lang, {}, ctx)
-    if isinstance(event, Outcome):
-        return _outcome(state, event, ctx) if state.step == "opening" else Result(state)
-    if state.step == "opening":  # the shell never answered (a crash): ask it again
-        return Result(state, (), (Effect("handoff", _case(state)),))
-    if state.step == "done":
-        return Result(state)
-    if isinstance(navigation_event(event), Cancel):
-        return Result(state.finish(), (Reply(ctx.say("handoff_cancelled", state.lang)),))
-    if state.step == "company":
-        return _company_answer(state, event, ctx)
-    return _question_answer(state, event, ctx)
 
 
 # ----------------------------------------------------------------------------- the staff's view
 
 
-def summary(case: Mapping[str, Any], ctx: Context, lang: Lang) -> str:
+def summary(case: Case, ctx: Context, lang: Lang) -> str:
     """The case as staff read it in the ticket's topic: plain text, one fact a line.
 
     Eligibility verdicts and the estimate are recomputed from the answers with today's rules,
@@ -192,12 +200,12 @@ def summary(case: Mapping[str, Any], ctx: Context, lang: Lang) -> str:
     """
     say = ctx.say
     lines = [
-        f"{say('case_language', lang)}: {say('language_name_' + str(case.get('lang', 'en')), lang)}",
-        f"{say('case_company', lang)}: {case.get('company') or '—'}",
-        f"{say('case_question', lang)}: {case.get('question') or '—'}",
+        f"{say('case_language', lang)}: {say('language_name_' + case.lang, lang)}",
+        f"{say('case_company', lang)}: {case.company or '—'}",
+        f"{say('case_question', lang)}: {case.question or '—'}",
     ]
-    flow = case.get("flow")
-    answers: dict[str, Any] = dict(case.get("answers") or {})
+    flow = case.flow
+    answers: dict[str, Any] = dict(case.answers)
     if flow:
         lines.append(f"{say('case_flow', lang)}: /{flow}")
     if flow == eligibility.FLOW and answers:
@@ -208,10 +216,9 @@ def summary(case: Mapping[str, Any], ctx: Context, lang: Lang) -> str:
         lines.append(
             f"{say('case_answers', lang)}: " + ", ".join(f"{k}={v}" for k, v in answers.items())
         )
-    misses = case.get("recent_misses") or []
-    if misses:
+    if case.recent_misses:
         lines.append(f"{say('case_misses', lang)}:")
-        lines += [f"  • {question} ({score:.2f})" for question, score in misses]
+        lines += [f"  • {question} ({score:.2f})" for question, score in case.recent_misses]
     return "\n".join(lines)
 
 

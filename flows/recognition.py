@@ -16,12 +16,14 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from flows import core
-from flows.core import Button, Context, FlowState, Reply, Result
+from flows.buttons import PERSON, Faq, FlowButton
+from flows.core import Button, Context, FlowState, Reply
+from flows.numerals import NumeralError, numbers_in
 from flows.questionnaire import YES_NO, Needed, Question, Questionnaire, first_needed
-from flows.typed import chinese_under_1000, fold
 from flows.verdicts import Verdict, met_today, phase_line, render, sentences, to_json
 from knowledge.answer import format_date
 from knowledge.models import Lang, PhaseStatus, RecognitionRule
+from knowledge.words import Words, fold, mentions, read_yes_no
 
 FLOW = "recognition"
 CATEGORIES = (
@@ -96,10 +98,11 @@ def validate_answers(raw: Mapping[str, Any]) -> dict[str, Any]:
 
 # ----------------------------------------------------------------------------------- the rules
 
-Outcome = tuple[bool | None, str]
+Finding = tuple[bool | None, str]
+"""What one criterion found: met (True), not met (False) or unknown (None), and why."""
 
 
-def _manufacturing_route(a: Mapping[str, Any], rule: RecognitionRule) -> Outcome:
+def _manufacturing_route(a: Mapping[str, Any], rule: RecognitionRule) -> Finding:
     """4.1 一: an on-site assessment with its options done, two DPs, or a municipal audit/title."""
     dps, onsite, audit = a.get("dp_count"), a.get("onsite_assessment"), a.get("gd_audit")
     if dps is not None and dps >= rule.manufacturing_demonstration_projects:
@@ -113,7 +116,7 @@ def _manufacturing_route(a: Mapping[str, Any], rule: RecognitionRule) -> Outcome
     return False, "rec_reason_mfg_no_route"
 
 
-def _excel_route(a: Mapping[str, Any], rule: RecognitionRule) -> Outcome:
+def _excel_route(a: Mapping[str, Any], rule: RecognitionRule) -> Finding:
     """4.2 一: the Partners logo twice plus this year's requirement, three DPs, or a title."""
     dps, title, logos = a.get("dp_count"), a.get("gd_title"), a.get("partner_logo_repeated")
     manufacturing = _manufacturing_route(a, rule)[0]
@@ -131,7 +134,7 @@ def _excel_route(a: Mapping[str, Any], rule: RecognitionRule) -> Outcome:
     return False, "rec_reason_excel_no_route"
 
 
-def _factory(a: Mapping[str, Any], route: Outcome) -> Outcome:
+def _factory(a: Mapping[str, Any], route: Finding) -> Finding:
     """A Hong Kong company, a cleaner production route, and a clean legal record since 2024."""
     hk, penalty = a.get("hk_company"), a.get("penalty_record")
     met, reason = route
@@ -150,7 +153,7 @@ def _factory(a: Mapping[str, Any], route: Outcome) -> Outcome:
     return True, reason
 
 
-def _supply_chain(a: Mapping[str, Any]) -> Outcome:
+def _supply_chain(a: Mapping[str, Any]) -> Finding:
     registered = a.get("business_registered")
     recommended, buys = a.get("recommended_factories"), a.get("buys_from_recognised")
     if registered is False:
@@ -166,7 +169,7 @@ def _supply_chain(a: Mapping[str, Any]) -> Outcome:
     return None, "rec_reason_sc_route_unknown"
 
 
-def _technology_service(a: Mapping[str, Any], rule: RecognitionRule) -> Outcome:
+def _technology_service(a: Mapping[str, Any], rule: RecognitionRule) -> Finding:
     registered, projects = a.get("registered_etsp"), a.get("project_count")
     complaint = a.get("complaint_record")
     if registered is False:
@@ -184,15 +187,15 @@ def _technology_service(a: Mapping[str, Any], rule: RecognitionRule) -> Outcome:
     return True, "rec_reason_ts_ok"
 
 
-def _outcomes(a: Mapping[str, Any], rule: RecognitionRule) -> dict[str, Outcome]:
-    rules: dict[str, Callable[[], Outcome]] = {
+def _outcomes(a: Mapping[str, Any], rule: RecognitionRule) -> dict[str, Finding]:
+    rules: dict[str, Callable[[], Finding]] = {
         "recognition_manufacturing": lambda: _factory(a, _manufacturing_route(a, rule)),
         "recognition_excel": lambda: _factory(a, _excel_route(a, rule)),
         "recognition_supply_chain": lambda: _supply_chain(a),
         "recognition_technology_service": lambda: _technology_service(a, rule),
     }
     role = a.get("role")
-    outcome: dict[str, Outcome] = {}
+    outcome: dict[str, Finding] = {}
     for category in CATEGORIES:
         if role is None:
             outcome[category] = (None, "rec_reason_role_unknown")
@@ -338,82 +341,38 @@ def render_verdicts(verdicts: tuple[Verdict, ...], ctx: Context, lang: Lang) -> 
 
 # ------------------------------------------------------------------------------ typed numbers
 
-_FEWER = (
-    "less than",
-    "fewer than",
-    "under",
-    "below",
-    "up to",
-    "at most",
-    "<",
-    "少於",
-    "少过",
-    "少過",
-    "唔夠",
-    "不夠",
-    "未夠",
-    "不到",
-    "不足",
-    "以下",
-    "最多",
-)
-_MORE = ("more than", "over", "above", ">", "多過", "多於", "超過")
-_UNSURE = ("not sure", "don't know", "dont know", "no idea", "唔知", "不知", "唔肯定", "不確定")
-_VAGUE = ("一些", "一啲", "一點", "幾個", "some", "a few", "several", "many")
-_NONE_PHRASES = ("一個都冇", "一個都沒有", "一個也沒有", "一個都無")
-_ZERO_WORDS = ("none", "zero", "nil", "no", "冇", "沒有", "無", "零", "未有", "未做過")
-_NUMBER_WORDS = {
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-}
 
-
-def _has(folded: str, phrases: tuple[str, ...]) -> bool:
-    for phrase in phrases:
-        target = fold(phrase)
-        if target.isascii() and target[0].isalpha():
-            if re.search(rf"(?<![a-z]){re.escape(target)}(?![a-z])", folded):
-                return True
-        elif target in folded:
-            return True
-    return False
-
-
-def parse_count(text: str) -> int | None:
+def parse_count(text: str, words: Words) -> int | None:
     """2, "2個", "兩個", "三個或以上", "3+", "five", "冇" → the count; None when unclear.
 
-    A bound ("fewer than 5", "唔夠五個") or a vague amount ("幾個") is not a count: ask again.
-    "More than 4" is read as 5, the least number it allows.
+    A bound ("fewer than 5", "唔夠五個"), a vague amount ("幾個"), "not sure", or a numeral
+    that is not one number ("兩三個", "二零二零") is not a count: ask again. "More than 4" is
+    read as 5, the least number it allows; a "no" answer (冇, none) as 0. The words around a
+    count are ``counts`` in ``words.yaml``; the numerals are read by ``flows.numerals``.
     """
-    folded = fold(text)
-    if _has(folded, _FEWER + _UNSURE + _VAGUE):
+    counts = words.counts
+    said = read_yes_no(text, words)
+    if said == "unsure" or mentions(text, counts.fewer.all() + counts.vague.all()):
         return None
-    if _has(folded, _NONE_PHRASES):
+    if mentions(text, counts.none.all()):
         return 0
+    folded = fold(text)
     # A year ("since 2020") is not a count.
     without_years = re.sub(r"(?<!\d)(?:19|20)\d\d(?!\d)\s*年?", " ", folded)
-    numbers = {int(digits) for digits in re.findall(r"\d+", without_years)}
-    for run in re.findall(r"[零〇一二两三四五六七八九十百廿]+", without_years):
-        if len(run) > 1 and not set(run) & set("十百廿"):
-            return None  # "兩三個" (two or three), "二零二零" (a year): not one count
-        value = chinese_under_1000(run)
-        if value is not None:
-            numbers.add(value)
-    numbers |= {_NUMBER_WORDS[w] for w in re.findall(r"[a-z]+", folded) if w in _NUMBER_WORDS}
+    try:
+        found = numbers_in(without_years)
+    except NumeralError:
+        return None
+    if any(number != number.to_integral_value() for number in found):
+        return None  # "1.5"
+    numbers = {int(number) for number in found}
+    numbers |= {counts.numbers[w] for w in re.findall(r"[a-z]+", folded) if w in counts.numbers}
     if len(numbers) > 1:
         return None
     if numbers:
         count = numbers.pop()
-        return count + 1 if _has(folded, _MORE) else count
-    return 0 if _has(folded, _ZERO_WORDS) else None
+        return count + 1 if mentions(text, counts.more.all()) else count
+    return 0 if said == "no" or mentions(text, counts.zero.all()) else None
 
 
 # ------------------------------------------------------------------------------------ dialogue
@@ -516,7 +475,7 @@ def _count_label(count: int, cap: int, ctx: Context, lang: Lang) -> str:
 class Recognition(Questionnaire):
     """The Recognition Scheme dialogue: ``evaluate``'s questions, asked only when they matter."""
 
-    flow = FLOW
+    name = FLOW
     first = "role"
     questions = QUESTIONS
     bad_number = "rec_bad_count"
@@ -541,7 +500,9 @@ class Recognition(Questionnaire):
         """1 … cap on one row, "none" below."""
         counts = count_options(question.key, ctx.kb.programme.recognition)
         cap = max(counts)
-        buttons = [Button(_count_label(n, cap, ctx, lang), f"{FLOW}:{n}") for n in counts]
+        buttons = [
+            Button(_count_label(n, cap, ctx, lang), FlowButton(FLOW, str(n))) for n in counts
+        ]
         return [tuple(buttons[:-1]), (buttons[-1],)]
 
     def pressed(self, question: Question, value: str, ctx: Context) -> Any:
@@ -550,18 +511,19 @@ class Recognition(Questionnaire):
         valid = {str(n) for n in count_options(question.key, ctx.kb.programme.recognition)}
         return int(value) if value in valid else None
 
-    def read_number(self, text: str) -> int | None:
-        return parse_count(text)
+    def read_number(self, text: str, ctx: Context) -> int | None:
+        return parse_count(text, ctx.kb.words)
 
-    def finish(self, state: FlowState, ctx: Context) -> Result:
+    def result(self, state: FlowState, ctx: Context) -> Reply:
         lang = state.lang
         verdicts = evaluate(state.answers, ctx)
         buttons = (
-            (Button(ctx.say("rec_next_apply", lang), "faq:rec_how_to_apply"),),
-            (Button(ctx.say("button_person", lang), "nav:person"),),
+            (Button(ctx.say("rec_next_apply", lang), Faq("rec_how_to_apply")),),
+            (Button(ctx.say("button_person", lang), PERSON),),
         )
-        return Result(state, (Reply(render_verdicts(verdicts, ctx, lang), buttons),))
+        return Reply(render_verdicts(verdicts, ctx, lang), buttons)
 
 
-CHECK = Recognition()
-start, new_state, step = CHECK.start, CHECK.new_state, CHECK.step
+DIALOGUE = Recognition().flow
+STEPS = DIALOGUE.step_names
+new_state, step = DIALOGUE.new_state, DIALOGUE.step

@@ -1,61 +1,63 @@
 """Seminar registration: choose an event, agree to the collection statement, give contact details.
 
-A pure state machine (see :mod:`flows.core`). The flow only decides what to ask and what to
-say; the shell stores the registration (``Effect("register")``) and answers with an
-``Outcome``: ``ok``, ``full``, ``over_company_limit``, ``duplicate`` (or ``closed``). Seat and
-per-company limits are therefore enforced atomically by the database, and the flow only
-pre-checks them so the user hears about a limit before the summary, not after.
+A flow on the engine (:mod:`flows.engine`). The flow only decides what to ask and what to say;
+the shell stores the registration (``Register``) and answers with ``Registered``: ``ok``,
+``full`` or ``over_company_limit`` (with ``seats_left`` when it knows them), ``duplicate``,
+``closed`` or ``error``. Seat and per-company limits are therefore enforced atomically by the
+database; the flow pre-checks the per-company limit, and the seats left once the shell has said
+how many there are, so the user hears about a limit before the summary when it can.
 
 How the shell drives it:
 
-- start: ``step(new_state(lang), Start(), ctx)`` (``step(None, ...)`` speaks English);
-- "my registrations": ``step(state_or_None, Choice(MINE), ctx)`` then ``Outcome("ok",
-  {"registrations": [{"id", "event_id", "attendees"}, ...]})``;
-- once an event is chosen (``state.answers["event_id"]``) the shell may put
-  ``answers["seats_left"]`` (an int) into the state; the attendees question then respects it.
+- start: ``step(new_state(lang), Start(), ctx)``;
+- "my registrations": ``step(state, Choice(MINE), ctx)`` gives ``ListRegistrations``, answered
+  with ``RegistrationsListed``; each registration's cancel button gives ``CancelRegistration``,
+  answered with ``RegistrationCancelled``. These buttons work at any step but a wait, and after
+  the flow has ended;
+- nothing open: the user may ask to hear about the next seminar (``Subscribe``).
 
 Personal answers (name, company, e-mail, phone) live in the state only while the user is
-answering: every finished state keeps the non-personal answers only, so a cancelled or
-completed conversation leaves nothing personal behind, and a handoff never forwards it.
+answering: every ended state keeps the non-personal answers only, so a cancelled or completed
+conversation leaves nothing personal behind, and a handoff never forwards it.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
+from flows.buttons import BACK, ButtonData, FlowButton
 from flows.core import (
-    Back,
     Button,
-    Cancel,
     Choice,
     Context,
-    Effect,
-    Event,
     FlowState,
-    Handoff,
-    Outcome,
     Reply,
-    Restart,
     Result,
-    Start,
     Text,
     nav_buttons,
-    navigation_event,
     say_date,
 )
-from flows.typed import chinese_under_1000
+from flows.effects import (
+    CancelRegistration,
+    ListRegistrations,
+    Register,
+    Registered,
+    RegistrationCancelled,
+    RegistrationsListed,
+    Subscribe,
+)
+from flows.engine import Answer, Ask, Flow, Invalid, Wait, pressed
+from flows.numerals import read_whole_number
 from knowledge.models import HONG_KONG, Lang, Seminar
-from knowledge.text import to_simplified
+from knowledge.words import Words, fold, read_yes_no
 
 FLOW = "seminar"
 
-# Steps. START is the state a shell creates before the first event; the others are questions
-# (the user answers) or waits (the shell answers with an Outcome).
-START = "start"
+# Steps: questions (the user answers) and waits (the shell answers with an outcome).
 CHOOSE_EVENT = "choose_event"
 NO_EVENTS = "no_events"
 CONSENT = "consent"
@@ -70,110 +72,32 @@ LISTING = "listing"
 MINE_LIST = "mine"
 CANCELLING = "cancelling"
 
-# Button values.
-MINE = "seminar:mine"
-EVENT_PREFIX = "seminar:event:"
-CANCEL_PREFIX = "seminar:cancel:"
-NOTIFY = "seminar:notify"
-NO_THANKS = "seminar:no_thanks"
-AGREE = "seminar:consent:yes"
-DISAGREE = "seminar:consent:no"
-KEEP = "seminar:keep"
-CONFIRM_VALUE = "seminar:confirm"
+# Buttons.
+MINE = FlowButton(FLOW, "mine")
+NOTIFY = FlowButton(FLOW, "notify")
+NO_THANKS = FlowButton(FLOW, "no_thanks")
+AGREE = FlowButton(FLOW, "consent:yes")
+DISAGREE = FlowButton(FLOW, "consent:no")
+KEEP = FlowButton(FLOW, "keep")
+CONFIRM_VALUE = FlowButton(FLOW, "confirm")
+
+
+def event_button(event_id: str) -> FlowButton:
+    """``seminar:event:<id>``: register for this event."""
+    return FlowButton(FLOW, f"event:{event_id}")
+
+
+def cancel_button(registration_id: str) -> FlowButton:
+    """``seminar:cancel:<id>``: cancel this registration (the shell checks it is the user's)."""
+    return FlowButton(FLOW, f"cancel:{registration_id}")
+
 
 PERSONAL = frozenset({NAME, COMPANY, EMAIL, PHONE})
-"""Answers that identify a person: never kept in a finished state, never handed over."""
+"""Answers that identify a person: never kept in an ended state, never handed over."""
 
 RECENT_DAYS = 183
 """When nothing is open, the last event is mentioned only if it ended within about six months:
 older ones tell the user nothing about what comes next."""
-
-_YES = frozenset(
-    "yes y yeah yep ok okay sure agree i agree 係 係呀 好 好呀 同意 可以 得 是 是的 好的 行".split()
-)
-_NO = frozenset("no n nope disagree 唔係 唔好 唔同意 唔要 不 不是 不好 不同意 不要 否".split())
-_CONFIRM_WORDS = frozenset(
-    "confirm ok okay yes y 確認 确认 啱 對 对 正確 正确 冇問題 没问题".split()
-)
-
-
-# ------------------------------------------------------------------------------ entry point
-
-
-def new_state(lang: Lang) -> FlowState:
-    """The state a shell starts the flow from, in the user's language."""
-    return FlowState(flow=FLOW, step=START, lang=lang)
-
-
-def step(state: FlowState | None, event: Event, ctx: Context) -> Result:
-    """The flow's single transition: ``state`` and ``event`` in, the next ``Result`` out."""
-    state = state or new_state("en")
-    event = navigation_event(event)
-    if isinstance(event, Start):
-        return _begin(state.lang, ctx)
-    if state.step in WAITS:  # the shell's Outcome must find the step that asked for it
-        return WAITS[state.step](state, event, ctx)
-    if isinstance(event, Choice) and event.value == MINE:
-        return _list_mine(state.lang)
-    if isinstance(event, Choice) and event.value.startswith(CANCEL_PREFIX):
-        return _cancel_registration(state, event.value.removeprefix(CANCEL_PREFIX))
-    if state.step in QUESTIONS:
-        return _answer_question(state, event, ctx)
-    if isinstance(event, Restart):
-        return _begin(state.lang, ctx)
-    return Result(state)  # done, or not started: nothing to answer
-
-
-# ------------------------------------------------------------------------------ questions
-
-
-class _Invalid(Exception):
-    """An answer that cannot be accepted; the message key (and values) say why."""
-
-    def __init__(self, key: str, **values: Any) -> None:
-        super().__init__(key)
-        self.key = key
-        self.values = values
-
-
-@dataclass(frozen=True)
-class Question:
-    """One question: how to ask it and how to take an answer (typed text or a button)."""
-
-    ask: Callable[[FlowState, Context], Reply]
-    answer: Callable[[FlowState, Text | Choice, Context], Result]
-
-
-def _answer_question(state: FlowState, event: Event, ctx: Context) -> Result:
-    """Navigation is the same for every question; anything else goes to the question."""
-    question = QUESTIONS[state.step]
-    if isinstance(event, Back):
-        previous = state.back()
-        if previous is state or previous.step not in QUESTIONS:
-            return Result(state, (question.ask(state, ctx),))
-        return Result(previous, (QUESTIONS[previous.step].ask(previous, ctx),))
-    if isinstance(event, Restart):
-        return _begin(state.lang, ctx)
-    if isinstance(event, Cancel):
-        return _finish(state, ctx, ctx.say("flow_cancelled", state.lang))
-    if isinstance(event, Handoff):
-        return _handoff(state, ctx)
-    if isinstance(event, Text | Choice):
-        return question.answer(state, event, ctx)
-    return Result(state)  # a stray Outcome: nothing was pending
-
-
-def _reask(state: FlowState, ctx: Context, key: str, **values: Any) -> Result:
-    """Invalid input: the state stays exactly as it was and the question comes again."""
-    prompt = QUESTIONS[state.step].ask(state, ctx)
-    reason = ctx.say(key, state.lang, **values)
-    return Result(state, (Reply(f"{reason}\n\n{prompt.text}", prompt.buttons),))
-
-
-def _go(state: FlowState, ctx: Context, next_step: str, **answers: Any) -> Result:
-    """Move on to ``next_step`` (remembering the way back) and ask it."""
-    moved = state.ask(next_step, **answers)
-    return Result(moved, (QUESTIONS[next_step].ask(moved, ctx),))
 
 
 def _rows(
@@ -191,11 +115,9 @@ def _open_events(ctx: Context) -> list[Seminar]:
     return sorted((e for e in ctx.kb.events if e.open_on(ctx.today)), key=lambda e: e.starts)
 
 
-def _begin(lang: Lang, ctx: Context) -> Result:
+def _begin(state: FlowState, ctx: Context) -> Result:
     """The first question: which open event, or (none open) whether to be notified."""
-    first = CHOOSE_EVENT if _open_events(ctx) else NO_EVENTS
-    state = FlowState(flow=FLOW, step=first, lang=lang)
-    return Result(state, (QUESTIONS[first].ask(state, ctx),))
+    return DIALOGUE.first(state, ctx, CHOOSE_EVENT if _open_events(ctx) else NO_EVENTS)
 
 
 def _ask_event(state: FlowState, ctx: Context) -> Reply:
@@ -207,29 +129,30 @@ def _ask_event(state: FlowState, ctx: Context) -> Reply:
         details = _details(event, lang, ctx)
         lines.append(ctx.say("seminar_event_line", lang, number=number, **details))
         label = ctx.say("seminar_event_button", lang, **details)
-        buttons.append(Button(label, EVENT_PREFIX + event.id))
+        buttons.append(Button(label, event_button(event.id)))
     return Reply("\n\n".join(lines), _rows(ctx, lang, *buttons, back=False))
 
 
-def _answer_event(state: FlowState, event: Text | Choice, ctx: Context) -> Result:
+def _read_event(state: FlowState, answer: Answer, ctx: Context) -> Result:
     events = _open_events(ctx)
     chosen: Seminar | None = None
-    if isinstance(event, Choice) and event.value.startswith(EVENT_PREFIX):
-        wanted = event.value.removeprefix(EVENT_PREFIX)
+    value = pressed(answer, FLOW) or ""
+    if value.startswith("event:"):
+        wanted = value.removeprefix("event:")
         chosen = next((e for e in events if e.id == wanted), None)
         if chosen is None:
-            return _reask(state, ctx, "seminar_event_not_open")
-    elif isinstance(event, Text):
-        typed = unicodedata.normalize("NFKC", event.text).strip().rstrip(".")
+            raise Invalid("seminar_event_not_open")
+    elif isinstance(answer, Text):
+        typed = unicodedata.normalize("NFKC", answer.text).strip().rstrip(".")
         if typed.isascii() and typed.isdigit() and 1 <= int(typed) <= len(events):
             chosen = events[int(typed) - 1]
     if chosen is None:
-        return _reask(state, ctx, "flow_not_understood")
+        raise Invalid()
     answers = dict(state.answers)
     if answers.get("event_id") != chosen.id:
         answers.pop("seats_left", None)  # the shell's count was for the other event
     answers["event_id"] = chosen.id
-    return _go(replace(state, answers=answers), ctx, CONSENT)
+    return DIALOGUE.go(replace(state, answers=answers), ctx, CONSENT)
 
 
 def _ask_no_events(state: FlowState, ctx: Context) -> Reply:
@@ -257,30 +180,25 @@ def _last_recent_event(ctx: Context) -> Seminar | None:
     return last if age <= RECENT_DAYS else None
 
 
-def _answer_no_events(state: FlowState, event: Text | Choice, ctx: Context) -> Result:
-    choice = _yes_no(event, yes=NOTIFY, no=NO_THANKS)
+def _read_no_events(state: FlowState, answer: Answer, ctx: Context) -> Result:
+    choice = _yes_no(answer, ctx, yes=NOTIFY, no=NO_THANKS)
     if choice == NOTIFY:
-        done = _finish(state, ctx, ctx.say("seminar_subscribed", state.lang))
-        return replace(done, effects=(Effect("subscribe", {"lang": state.lang}),))
+        reply = Reply(ctx.say("seminar_subscribed", state.lang))
+        return DIALOGUE.finish(state, reply, effects=(Subscribe(state.lang),))
     if choice == NO_THANKS:
         return _finish(state, ctx, ctx.say("seminar_no_thanks", state.lang))
-    return _reask(state, ctx, "flow_not_understood")
+    raise Invalid()
 
 
-def _yes_no(event: Text | Choice, *, yes: str, no: str) -> str | None:
-    """The button value, or what a typed yes/no means; None if neither."""
+def _yes_no(
+    event: Text | Choice, ctx: Context, *, yes: ButtonData, no: ButtonData
+) -> ButtonData | None:
+    """The button pressed, or what a typed answer means (``read_yes_no``: 同意, 冇問題, "ok
+    agreed" are a yes, 唔同意 a no); None if neither (唔知, unrelated text): ask again."""
     if isinstance(event, Choice):
-        return event.value if event.value in (yes, no) else None
-    word = _word(event.text)
-    if word in _YES:
-        return yes
-    if word in _NO:
-        return no
-    return None
-
-
-def _word(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).strip().lower().strip(" .!。！,，")
+        return event.data if event.data in (yes, no) else None
+    said = read_yes_no(event.text, ctx.kb.words)
+    return yes if said == "yes" else no if said == "no" else None
 
 
 # ---- consent
@@ -293,16 +211,18 @@ def _ask_consent(state: FlowState, ctx: Context) -> Reply:
     return Reply(ctx.say("seminar_consent", lang), _rows(ctx, lang, agree, disagree))
 
 
-def _answer_consent(state: FlowState, event: Text | Choice, ctx: Context) -> Result:
-    choice = _yes_no(event, yes=AGREE, no=DISAGREE)
+def _read_consent(state: FlowState, answer: Answer, ctx: Context) -> Result:
+    choice = _yes_no(answer, ctx, yes=AGREE, no=DISAGREE)
     if choice == AGREE:
-        return _go(state, ctx, NAME, consent=True)
+        return DIALOGUE.go(state, ctx, NAME, consent=True)
     if choice == DISAGREE:
         return _finish(state, ctx, ctx.say("seminar_consent_declined", state.lang))
-    return _reask(state, ctx, "flow_not_understood")
+    raise Invalid()
 
 
 # ---- contact details and attendees
+
+_Invalid = Invalid  # what the readers below raise: the question is asked again
 
 
 def parse_name(text: str) -> str:
@@ -356,35 +276,47 @@ def parse_phone(text: str) -> str:
     raise _Invalid("seminar_bad_phone")
 
 
-_PEOPLE = re.compile(r"\s*(?:個人|个人|位|人|個|个|people|persons|person|pax)$")
+MAX_ATTENDEES = 9999
 
 
-def parse_attendees(text: str) -> int:
-    """A positive whole number of people: "2", "２", "2人", "兩位", "三個"."""
-    typed = _PEOPLE.sub("", unicodedata.normalize("NFKC", text).strip().lower())
-    if re.fullmatch(r"[0-9]{1,4}", typed):
-        number = int(typed)
-    else:
-        spelled = chinese_under_1000(to_simplified(typed))
-        if spelled is None:
-            raise _Invalid("seminar_bad_attendees")
-        number = spelled
-    if number < 1:
+def parse_attendees(text: str, words: Words) -> int:
+    """A positive whole number of people: "2", "２", "2人", "兩位", "三個", "十二", "4 people".
+
+    What may follow the number is ``counts.people`` in ``words.yaml``; the numeral is read by
+    ``flows.numerals`` (a malformed one such as 「一二」 is refused, not read as 2).
+    """
+    typed = fold(text)
+    for unit in sorted((fold(unit) for unit in words.counts.people.all()), key=len, reverse=True):
+        if typed.endswith(unit):
+            typed = typed.removesuffix(unit).rstrip()
+            break
+    number = read_whole_number(typed)
+    if number is None or not 1 <= number <= MAX_ATTENDEES:
         raise _Invalid("seminar_bad_attendees")
     return number
+
+
+def _attendees(text: str, ctx: Context) -> int:
+    return parse_attendees(text, ctx.kb.words)
+
+
+def _text_only(parse: Callable[[str], Any]) -> Callable[[str, Context], Any]:
+    """A field reader that needs the typed text only."""
+    return lambda text, ctx: parse(text)
 
 
 def _check_attendees(number: int, state: FlowState, ctx: Context) -> None:
     """The event's per-company limit and the seats the shell said were left."""
     event = _event(ctx, state.answers.get("event_id"))
     if event is not None and event.limit_per_company and number > event.limit_per_company:
-        raise _Invalid("seminar_over_company_limit", limit=event.limit_per_company)
+        raise Invalid("seminar_over_company_limit", limit=event.limit_per_company)
     seats = _seats_left(state)
     if seats is not None and number > seats:
-        raise _Invalid("seminar_over_seats", seats=seats)
+        raise Invalid("seminar_over_seats", seats=seats)
 
 
 def _seats_left(state: FlowState) -> int | None:
+    """The seats left, once the shell has said (``Registered("full", seats_left=n)``)."""
     seats = state.answers.get("seats_left")
     return seats if isinstance(seats, int) and not isinstance(seats, bool) else None
 
@@ -394,16 +326,16 @@ class _Field:
     """A typed answer: the prompt's message key and how to read (and normalise) the text."""
 
     prompt: str
-    parse: Callable[[str], Any]
+    parse: Callable[[str, Context], Any]
     next: str
 
 
 FIELDS: dict[str, _Field] = {
-    NAME: _Field("seminar_ask_name", parse_name, COMPANY),
-    COMPANY: _Field("seminar_ask_company", parse_company, EMAIL),
-    EMAIL: _Field("seminar_ask_email", parse_email, PHONE),
-    PHONE: _Field("seminar_ask_phone", parse_phone, ATTENDEES),
-    ATTENDEES: _Field("seminar_ask_attendees", parse_attendees, CONFIRM),
+    NAME: _Field("seminar_ask_name", _text_only(parse_name), COMPANY),
+    COMPANY: _Field("seminar_ask_company", _text_only(parse_company), EMAIL),
+    EMAIL: _Field("seminar_ask_email", _text_only(parse_email), PHONE),
+    PHONE: _Field("seminar_ask_phone", _text_only(parse_phone), ATTENDEES),
+    ATTENDEES: _Field("seminar_ask_attendees", _attendees, CONFIRM),
 }
 
 
@@ -426,26 +358,23 @@ def _ask_field(state: FlowState, ctx: Context) -> Reply:
     if state.step in state.answers:  # came back here: the earlier answer can be kept
         value = str(state.answers[state.step])
         keep.append(Button(ctx.say("button_seminar_keep", lang, value=value), KEEP))
-    return Reply(text, _rows(ctx, lang, *keep))
+    return Reply(text, _rows(ctx, lang, *keep), typed=True)
 
 
-def _answer_field(state: FlowState, event: Text | Choice, ctx: Context) -> Result:
+def _read_field(state: FlowState, answer: Answer, ctx: Context) -> Result:
     field = FIELDS[state.step]
-    if isinstance(event, Choice):
-        if event.value != KEEP or state.step not in state.answers:
-            return _reask(state, ctx, "flow_not_understood")
+    if isinstance(answer, Choice):
+        if answer.data != KEEP or state.step not in state.answers:
+            raise Invalid()
         typed = str(state.answers[state.step])
     else:
-        typed = event.text
+        typed = answer.text
     if state.step == ATTENDEES and _seats_left(state) == 0:
         return _sold_out(state, ctx)
-    try:
-        value = field.parse(typed)
-        if state.step == ATTENDEES:
-            _check_attendees(value, state, ctx)
-    except _Invalid as invalid:
-        return _reask(state, ctx, invalid.key, **invalid.values)
-    return _go(state, ctx, field.next, **{state.step: value})
+    value = field.parse(typed, ctx)
+    if state.step == ATTENDEES:
+        _check_attendees(value, state, ctx)
+    return DIALOGUE.go(state, ctx, field.next, **{state.step: value})
 
 
 def _sold_out(state: FlowState, ctx: Context) -> Result:
@@ -477,67 +406,48 @@ def _ask_confirm(state: FlowState, ctx: Context) -> Reply:
         attendees=answers.get(ATTENDEES, ""),
     )
     confirm = Button(ctx.say("button_seminar_confirm", lang), CONFIRM_VALUE)
-    edit = Button(ctx.say("button_seminar_edit", lang), "nav:back")
+    edit = Button(ctx.say("button_seminar_edit", lang), BACK)
     return Reply(text, ((confirm,), (edit,), *_rows(ctx, lang, back=False)))
 
 
-def _answer_confirm(state: FlowState, event: Text | Choice, ctx: Context) -> Result:
-    confirmed = (isinstance(event, Choice) and event.value == CONFIRM_VALUE) or (
-        isinstance(event, Text) and _word(event.text) in _CONFIRM_WORDS
-    )
+def _read_confirm(state: FlowState, answer: Answer, ctx: Context) -> Result:
+    said = read_yes_no(answer.text, ctx.kb.words) if isinstance(answer, Text) else None
+    if said == "no":  # "唔啱", "not correct": as the edit button, back to change an answer
+        return DIALOGUE.back(state, ctx)
+    confirmed = (isinstance(answer, Choice) and answer.data == CONFIRM_VALUE) or said == "yes"
     if not confirmed:
-        return _reask(state, ctx, "flow_not_understood")
+        raise Invalid()
     answers = state.answers
     event_id = str(answers.get("event_id", ""))
     seminar = _event(ctx, event_id)
     if seminar is None or not seminar.open_on(ctx.today):
         title = seminar.title.get(state.lang) if seminar else event_id
         return _finish(state, ctx, ctx.say("seminar_closed", state.lang, title=title))
-    details = {
-        "event_id": event_id,
-        "name": answers[NAME],
-        "company": answers[COMPANY],
-        "email": answers[EMAIL],
-        "phone": answers[PHONE],
-        "attendees": answers[ATTENDEES],
-        "lang": state.lang,
-    }
-    return Result(state.ask(SAVING), (), (Effect("register", details),))
+    register = Register(
+        event_id=event_id,
+        name=answers[NAME],
+        company=answers[COMPANY],
+        email=answers[EMAIL],
+        phone=answers[PHONE],
+        attendees=answers[ATTENDEES],
+        lang=state.lang,
+    )
+    return Result(state.ask(SAVING), (), (register,))
 
 
-QUESTIONS: dict[str, Question] = {
-    CHOOSE_EVENT: Question(_ask_event, _answer_event),
-    NO_EVENTS: Question(_ask_no_events, _answer_no_events),
-    CONSENT: Question(_ask_consent, _answer_consent),
-    NAME: Question(_ask_field, _answer_field),
-    COMPANY: Question(_ask_field, _answer_field),
-    EMAIL: Question(_ask_field, _answer_field),
-    PHONE: Question(_ask_field, _answer_field),
-    ATTENDEES: Question(_ask_field, _answer_field),
-    CONFIRM: Question(_ask_confirm, _answer_confirm),
-}
+# ------------------------------------------------------------------------------ the shell's answers
 
 
-# ------------------------------------------------------------------------------ waits
-
-
-def _wait(state: FlowState, event: Event, ctx: Context) -> Result | None:
-    """While the shell works, only its Outcome (or a request for a person) moves the flow."""
-    if isinstance(event, Outcome):
-        return None
-    if isinstance(event, Handoff):
-        return _handoff(state, ctx)
+def _please_wait(state: FlowState, ctx: Context) -> Result:
+    """While the shell works, only its outcome moves the flow."""
     return Result(state, (Reply(ctx.say("seminar_wait", state.lang)),))
 
 
-def _on_saved(state: FlowState, event: Event, ctx: Context) -> Result:
-    waiting = _wait(state, event, ctx)
-    if waiting is not None or not isinstance(event, Outcome):
-        return waiting or Result(state)
+def _saved(state: FlowState, outcome: Registered, ctx: Context) -> Result:
     lang = state.lang
     seminar = _event(ctx, state.answers.get("event_id"))
     details = _details(seminar, lang, ctx) if seminar else _unknown_details(state.answers)
-    if event.result == "ok":
+    if outcome.result == "ok":
         parts = [ctx.say("seminar_registered", lang, attendees=state.answers[ATTENDEES], **details)]
         if seminar is not None and seminar.online:
             parts.append(
@@ -546,26 +456,29 @@ def _on_saved(state: FlowState, event: Event, ctx: Context) -> Result:
         if seminar is not None and seminar.bad_weather is not None:
             parts.append(ctx.say("seminar_bad_weather", lang, rule=seminar.bad_weather.get(lang)))
         return _finish(state, ctx, "\n\n".join(parts), mine_button=True)
-    if event.result in ("full", "over_company_limit"):
-        seats = event.data.get("seats_left")
-        answers = dict(state.answers)
-        if isinstance(seats, int) and not isinstance(seats, bool):
-            answers["seats_left"] = max(seats, 0)
-        back = replace(_rewind(state, ATTENDEES), answers=answers)
-        if _seats_left(back) == 0:
-            return _sold_out(back, ctx)
-        key = "seminar_full" if event.result == "full" else "seminar_company_limit_reached"
-        prompt = _ask_field(back, ctx)
-        text = f"{ctx.say(key, lang)}\n\n{prompt.text}"
-        return Result(back, (Reply(text, prompt.buttons),))
-    if event.result == "duplicate":
+    if outcome.result in ("full", "over_company_limit"):
+        return _too_many(state, outcome, ctx)
+    if outcome.result == "duplicate":
         text = ctx.say(
             "seminar_duplicate", lang, user_email=state.answers[EMAIL], title=details["title"]
         )
         return _finish(state, ctx, text, mine_button=True)
-    if event.result == "closed":
+    if outcome.result == "closed":
         return _finish(state, ctx, ctx.say("seminar_closed", lang, title=details["title"]))
     return _finish(state, ctx, ctx.say("seminar_error", lang))
+
+
+def _too_many(state: FlowState, outcome: Registered, ctx: Context) -> Result:
+    """Back to the attendees question, which now says how many seats are left (if the shell
+    said); none at all: offer to be told about the next seminar."""
+    answers = dict(state.answers)
+    if outcome.seats_left is not None:
+        answers["seats_left"] = max(outcome.seats_left, 0)
+    back = replace(_rewind(state, ATTENDEES), answers=answers)
+    if _seats_left(back) == 0:
+        return _sold_out(back, ctx)
+    key = "seminar_full" if outcome.result == "full" else "seminar_company_limit_reached"
+    return DIALOGUE.reask(back, ctx, key)
 
 
 def _rewind(state: FlowState, target: str) -> FlowState:
@@ -575,40 +488,25 @@ def _rewind(state: FlowState, target: str) -> FlowState:
     return state
 
 
-def _list_mine(lang: Lang) -> Result:
-    state = FlowState(flow=FLOW, step=LISTING, lang=lang)
-    return Result(state, (), (Effect("list_registrations", {}),))
+# ---- my registrations
 
 
-def _on_listed(state: FlowState, event: Event, ctx: Context) -> Result:
-    waiting = _wait(state, event, ctx)
-    if waiting is not None or not isinstance(event, Outcome):
-        return waiting or Result(state)
-    if event.result != "ok":
-        return _finish(state, ctx, ctx.say("seminar_error", state.lang))
-    registrations = _registrations(event.data.get("registrations"))
-    if not registrations:
+def _list_mine(state: FlowState, rest: str, ctx: Context) -> Result:
+    if rest:
+        raise Invalid()
+    listing = FlowState(flow=FLOW, step=LISTING, lang=state.lang)
+    return Result(listing, (), (ListRegistrations(),))
+
+
+def _listed(state: FlowState, outcome: RegistrationsListed, ctx: Context) -> Result:
+    if not outcome.registrations:
         return _finish(state, ctx, ctx.say("seminar_mine_none", state.lang))
+    registrations = [
+        {"id": r.id, "event_id": r.event_id, "attendees": r.attendees}
+        for r in outcome.registrations
+    ]
     listed = replace(state, step=MINE_LIST, answers={"registrations": registrations})
-    return Result(listed, (_ask_mine(listed, ctx),))
-
-
-def _registrations(raw: object) -> list[dict[str, Any]]:
-    """The shell's list, reduced to the plain ids and counts the state may keep."""
-    if not isinstance(raw, Sequence) or isinstance(raw, str):
-        return []
-    kept = []
-    for item in raw:
-        if isinstance(item, Mapping) and "id" in item and "event_id" in item:
-            attendees = item.get("attendees")
-            kept.append(
-                {
-                    "id": str(item["id"]),
-                    "event_id": str(item["event_id"]),
-                    "attendees": attendees if isinstance(attendees, int) else None,
-                }
-            )
-    return kept
+    return DIALOGUE.ask(listed, ctx)
 
 
 def _ask_mine(state: FlowState, ctx: Context) -> Reply:
@@ -623,39 +521,35 @@ def _ask_mine(state: FlowState, ctx: Context) -> Reply:
             ctx.say("seminar_mine_line", lang, number=number, attendees=attendees, **details)
         )
         label = ctx.say("button_seminar_cancel_registration", lang, number=number)
-        buttons.append(Button(label, CANCEL_PREFIX + registration["id"]))
+        buttons.append(Button(label, cancel_button(registration["id"])))
     return Reply("\n\n".join(lines), _rows(ctx, lang, *buttons, back=False))
 
 
-def _answer_mine(state: FlowState, event: Text | Choice, ctx: Context) -> Result:
-    """A typed number picks the registration to cancel (the buttons go through ``step``)."""
+def _read_mine(state: FlowState, answer: Answer, ctx: Context) -> Result:
+    """A typed number picks the registration to cancel (its button works at any step)."""
     registrations = state.answers.get("registrations", [])
-    if isinstance(event, Text):
-        typed = unicodedata.normalize("NFKC", event.text).strip()
+    if isinstance(answer, Text):
+        typed = unicodedata.normalize("NFKC", answer.text).strip()
         if typed.isascii() and typed.isdigit() and 1 <= int(typed) <= len(registrations):
-            return _cancel_registration(state, registrations[int(typed) - 1]["id"])
-    return _reask(state, ctx, "flow_not_understood")
+            return _cancel_registration(state, registrations[int(typed) - 1]["id"], ctx)
+    raise Invalid()
 
 
-QUESTIONS[MINE_LIST] = Question(_ask_mine, _answer_mine)
-
-
-def _cancel_registration(state: FlowState, registration_id: str) -> Result:
+def _cancel_registration(state: FlowState, registration_id: str, ctx: Context) -> Result:
+    if not registration_id:
+        raise Invalid()
     known = state.answers.get("registrations", []) if state.step == MINE_LIST else []
     event_id = next((r["event_id"] for r in known if r["id"] == registration_id), None)
     answers: dict[str, Any] = {"registration_id": registration_id}
     if event_id is not None:
         answers["event_id"] = event_id
     cancelling = FlowState(flow=FLOW, step=CANCELLING, lang=state.lang, answers=answers)
-    return Result(cancelling, (), (Effect("cancel_registration", {"id": registration_id}),))
+    return Result(cancelling, (), (CancelRegistration(registration_id),))
 
 
-def _on_cancelled(state: FlowState, event: Event, ctx: Context) -> Result:
-    waiting = _wait(state, event, ctx)
-    if waiting is not None or not isinstance(event, Outcome):
-        return waiting or Result(state)
+def _cancelled(state: FlowState, outcome: RegistrationCancelled, ctx: Context) -> Result:
     lang = state.lang
-    if event.result != "ok":
+    if not outcome.found:
         return _finish(state, ctx, ctx.say("seminar_cancel_failed", lang), mine_button=True)
     seminar = _event(ctx, state.answers.get("event_id"))
     if seminar is None:
@@ -664,39 +558,40 @@ def _on_cancelled(state: FlowState, event: Event, ctx: Context) -> Result:
     return _finish(state, ctx, ctx.say("seminar_registration_cancelled", lang, title=title))
 
 
-WAITS: dict[str, Callable[[FlowState, Event, Context], Result]] = {
-    SAVING: _on_saved,
-    LISTING: _on_listed,
-    CANCELLING: _on_cancelled,
-}
-
-
-# ------------------------------------------------------------------------------ endings
-
-
-def _public(state: FlowState) -> dict[str, Any]:
-    """The answers that identify nobody: what a finished state and a handoff may keep."""
-    return {
-        key: value
-        for key, value in state.answers.items()
-        if key not in PERSONAL and key != "registrations"
-    }
-
-
 def _finish(state: FlowState, ctx: Context, text: str, *, mine_button: bool = False) -> Result:
     """End the flow with ``text``, keeping only the non-personal answers."""
-    done = replace(state, answers=_public(state)).finish()
     buttons: tuple[tuple[Button, ...], ...] = ()
     if mine_button:
         buttons = ((Button(ctx.say("button_seminar_mine", state.lang), MINE),),)
-    return Result(done, (Reply(text, buttons),))
+    return DIALOGUE.finish(state, Reply(text, buttons))
 
 
-def _handoff(state: FlowState, ctx: Context) -> Result:
-    answers = {"step": state.step, **_public(state)}
-    done = replace(state, answers=_public(state)).finish()
-    reply = Reply(ctx.say("flow_handoff", state.lang))
-    return Result(done, (reply,), (Effect("handoff", {"flow": FLOW, "answers": answers}),))
+# ------------------------------------------------------------------------------ the table
+
+_FIELD = Ask(_ask_field, _read_field)
+DIALOGUE = Flow(
+    FLOW,
+    begin=_begin,
+    steps={
+        CHOOSE_EVENT: Ask(_ask_event, _read_event),
+        NO_EVENTS: Ask(_ask_no_events, _read_no_events),
+        CONSENT: Ask(_ask_consent, _read_consent),
+        NAME: _FIELD,
+        COMPANY: _FIELD,
+        EMAIL: _FIELD,
+        PHONE: _FIELD,
+        ATTENDEES: _FIELD,
+        CONFIRM: Ask(_ask_confirm, _read_confirm),
+        SAVING: Wait({Registered: _saved}, _please_wait),
+        MINE_LIST: Ask(_ask_mine, _read_mine),
+        LISTING: Wait({RegistrationsListed: _listed}, _please_wait),
+        CANCELLING: Wait({RegistrationCancelled: _cancelled}, _please_wait),
+    },
+    anywhere={"mine": _list_mine, "cancel": _cancel_registration},
+    personal=PERSONAL | {"registrations"},
+)
+STEPS = DIALOGUE.step_names
+new_state, step = DIALOGUE.new_state, DIALOGUE.step
 
 
 # ------------------------------------------------------------------------------ event details

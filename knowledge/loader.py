@@ -11,7 +11,18 @@ from typing import Any
 import yaml
 from pydantic import TypeAdapter, ValidationError
 
-from knowledge.models import UNDATED, Clause, FaqEntry, Intent, Lang, Programme, Seminar, Trilingual
+from knowledge.models import (
+    LANGS,
+    UNDATED,
+    Clause,
+    FaqEntry,
+    Intent,
+    Lang,
+    Programme,
+    Seminar,
+    Trilingual,
+)
+from knowledge.words import Words, read_language
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 DATA_DIR = PACKAGE_DIR / "data"
@@ -33,6 +44,7 @@ class KnowledgeBase:
     documents: dict[str, Trilingual]
     intents: tuple[Intent, ...]
     typed_answers: dict[str, tuple[str, ...]]
+    words: Words
     data_dir: Path
     events: tuple[Seminar, ...] = ()
     clauses: dict[str, Clause] = dataclasses.field(default_factory=dict)
@@ -157,6 +169,15 @@ def load_typed_answers(data_dir: Path) -> dict[str, tuple[str, ...]]:
         raise KnowledgeError(f"typed_answers.yaml:\n{_describe(exc)}") from exc
 
 
+def load_words(data_dir: Path) -> Words:
+    """``words.yaml``: every word the bot reads (yes/no, navigation, languages, counts)."""
+    raw = _read_yaml(data_dir / "words.yaml")
+    try:
+        return Words.model_validate(raw)
+    except ValidationError as exc:
+        raise KnowledgeError(f"words.yaml:\n{_describe(exc)}") from exc
+
+
 def load_events(data_dir: Path) -> tuple[Seminar, ...]:
     """``events.yaml``: the seminars open or once open for registration (a list; may be empty)."""
     path = data_dir / "events.yaml"
@@ -203,6 +224,7 @@ def load_knowledge(data_dir: Path | None = None) -> KnowledgeBase:
         documents=load_texts(data_dir, "documents.yaml"),
         intents=load_intents(data_dir),
         typed_answers=load_typed_answers(data_dir),
+        words=load_words(data_dir),
         data_dir=data_dir,
         events=load_events(data_dir),
         clauses=load_clauses(data_dir),
@@ -212,6 +234,13 @@ def load_knowledge(data_dir: Path | None = None) -> KnowledgeBase:
         raise KnowledgeError(f"intents.yaml: ids {sorted(clash)} are also FAQ ids")
     for kind in {intent.kind for intent in kb.intents}:
         kb.message(f"intent_{kind}")
+    for code in LANGS:  # a language's name as the bot shows it can be typed to choose it
+        for lang in LANGS:
+            shown = kb.message(f"language_name_{code}").get(lang)
+            if read_language(shown, kb.words) != code:
+                raise KnowledgeError(
+                    f"words.yaml: languages.{code} lacks {shown!r} (language_name_{code}.{lang})"
+                )
     cited = [c.doc for c in kb.clauses.values()] + list(kb.programme.undated_documents)
     cited += [doc for phase in kb.programme.phases for doc in phase.documents]
     unknown_docs = sorted(set(cited) - set(kb.documents))

@@ -78,16 +78,10 @@ class Weights:
         return math.fsum(table.get(t, self.unseen) for t in tokens)
 
 
-def _overlap(
-    query: frozenset[str], other: frozenset[str], table: dict[str, float], weights: Weights
-) -> tuple[float, float]:
-    """(share of the query's weight found in ``other``, share of ``other``'s weight matched)."""
-    if not query or not other:
-        return 0.0, 0.0
-    shared = weights.total(query & other, table)
-    if not shared:
-        return 0.0, 0.0
-    return shared / weights.total(query, table), shared / weights.total(other, table)
+def score(features: dict[str, float]) -> float:
+    """How well an entry answers a query: the fitted weighted sum of its features (the one
+    scorer; ``tests/reference_search.py`` recomputes the features entry by entry to check it)."""
+    return sum(WEIGHTS[name] * value for name, value in features.items())
 
 
 def _blend(recall: float, precision: float) -> float:
@@ -122,37 +116,6 @@ class FaqDocument:
             grams |= phrasing.bag.grams
         self.all_words = frozenset(words)
         self.all_grams = frozenset(grams)
-
-    def features(self, query: Bag, weights: Weights) -> dict[str, float]:
-        """The signals ``compare`` weighs, each from 0 (unrelated) to 1."""
-        best = (0.0, 0.0, 0.0, 0.0)
-        for phrasing in self.phrasings:
-            bag = phrasing.bag
-            word_sim = _blend(*_overlap(query.words, bag.words, weights.words, weights))
-            gram_sim = _blend(*_overlap(query.grams, bag.grams, weights.grams, weights))
-            if word_sim == 0.0 and gram_sim == 0.0:
-                continue
-            combined = _strength(word_sim, gram_sim)
-            if combined > best[0]:
-                best = (combined, word_sim, gram_sim, fuzz.ratio(query.folded, bag.folded) / 100)
-        entry_words, _ = _overlap(query.words, self.all_words, weights.words, weights)
-        entry_grams, _ = _overlap(query.grams, self.all_grams, weights.grams, weights)
-        answer_words, _ = _overlap(query.words, self.answer_words, weights.words, weights)
-        return {
-            "phrase_words": best[1],
-            "phrase_grams": best[2],
-            "fuzzy": best[3],
-            "entry_words": entry_words,
-            "entry_grams": entry_grams,
-            "answer_words": answer_words,
-        }
-
-    def compare(self, query: Bag, weights: Weights) -> float:
-        """How well this entry answers ``query``: the weighted sum of its features."""
-        features = self.features(query, weights)
-        if not any(features.values()):
-            return 0.0
-        return sum(WEIGHTS[name] * value for name, value in features.items())
 
 
 @dataclass(frozen=True)
@@ -347,10 +310,7 @@ class FaqIndex:
         query = self.query(text)
         if not query.words and not query.grams:
             return []
-        scored = (
-            (d, sum(WEIGHTS[name] * value for name, value in features.items()))
-            for d, features in self.features(query).items()
-        )
+        scored = ((d, score(features)) for d, features in self.features(query).items())
         # Ties (to 9 places) go to the entry listed first, whatever order the floats summed in.
         best = heapq.nlargest(limit, scored, key=lambda hit: (round(hit[1], 9), -hit[0]))
         return [Hit(self.documents[d], score) for d, score in best if score > 0]

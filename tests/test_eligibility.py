@@ -11,7 +11,18 @@ from typing import Any
 import pytest
 
 from flows import eligibility
-from flows.core import AnswerError, Back, Cancel, Choice, Context, FlowState, Handoff, Start, Text
+from flows.core import (
+    AnswerError,
+    Back,
+    Cancel,
+    Context,
+    FlowState,
+    Handoff,
+    PersonWanted,
+    Start,
+    Text,
+    press,
+)
 from knowledge.loader import KnowledgeBase
 from tests.conftest import TODAY
 
@@ -275,10 +286,10 @@ def test_buttons_in_putonghua_with_shareholdings(ctx: Context) -> None:
     result = play(
         ctx,
         "zh",
-        Choice("eligibility:company"),
-        Choice("eligibility:yes"),
-        Choice("eligibility:gd_factory"),
-        Choice("eligibility:hk_resident_owner"),
+        press("eligibility:company"),
+        press("eligibility:yes"),
+        press("eligibility:gd_factory"),
+        press("eligibility:hk_resident_owner"),
         Text("百分之六十"),
         Text("三成"),
     )
@@ -290,7 +301,7 @@ def test_buttons_in_putonghua_with_shareholdings(ctx: Context) -> None:
 
 
 def test_association_is_asked_only_what_matters(ctx: Context) -> None:
-    result = play(ctx, "en", Choice("eligibility:trade_association"), Text("yes"))
+    result = play(ctx, "en", press("eligibility:trade_association"), Text("yes"))
     assert result.state.done
     assert ["org_type", "hk_registered"] == list(result.state.answers)
 
@@ -316,17 +327,33 @@ def test_invalid_answer_reprompts_without_losing_answers(ctx: Context) -> None:
 def test_back_returns_to_the_previous_question_keeping_earlier_answers(ctx: Context) -> None:
     result = play(ctx, "en", Text("company"), Text("yes"), Text("guangdong"), Back())
     assert "site" == result.state.step
-    assert {"org_type": "company", "hk_registered": True} == result.state.answers
+    assert {"org_type": "company", "hk_registered": True, "site": "gd_factory"} == (
+        result.state.answers
+    )
     result = eligibility.step(result.state, Text("hong kong factory"), ctx)
     assert result.state.done
+    assert "hk_factory" == result.state.answers["site"]
+
+
+def test_a_new_answer_after_back_forgets_the_answers_that_came_after_it(ctx: Context) -> None:
+    site = play(ctx, "en", Text("company"), Text("yes"), Text("guangdong"), Text("hk resident"))
+    assert "mainland_share_pct" == site.state.step
+    for _ in range(2):
+        site = eligibility.step(site.state, Back(), ctx)
+    assert "site" == site.state.step and "gd_relation" in site.state.answers
+    workshop = eligibility.step(site.state, press("eligibility:hk_workshop"), ctx)
+    assert "polluting_process" == workshop.state.step
+    assert {"org_type": "company", "hk_registered": True, "site": "hk_workshop"} == (
+        workshop.state.answers
+    )
 
 
 def test_cancel_and_handoff_end_the_flow(ctx: Context) -> None:
     cancelled = play(ctx, "en", Text("company"), Cancel())
     assert cancelled.state.done and not cancelled.effects
     handed = play(ctx, "yue", Text("公司"), Handoff())
-    assert "handoff" == handed.effects[0].kind
-    assert {"org_type": "company"} == handed.effects[0].data["answers"]
+    assert PersonWanted("eligibility", {"org_type": "company"}) == handed.person
+    assert handed.state.done and () == handed.effects
 
 
 @pytest.mark.parametrize(

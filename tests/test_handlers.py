@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from telegram.ext import Application
 
+from bot.compose import Services
 from bot.config import Settings
 from bot.desk import Desk
 from bot.office import OfficeHours
@@ -62,7 +63,7 @@ async def _harness(fake: FakeTelegram, assistant: Assistant, **overrides: Any) -
         **overrides,
     }
     settings = Settings(token=fake.token, base_url=fake.base_url, **values)
-    app = build_application(settings)
+    app = build_application(Services(settings))
     await app.initialize()
     storage = Storage.open(":memory:", clock=lambda: MONDAY_MORNING)
     desk = Desk(settings, storage, assistant, clock=lambda: MONDAY_MORNING)
@@ -309,7 +310,9 @@ async def test_forget_closes_the_ticket_and_removes_the_users_traces_from_the_st
     (thread,) = fake.topics[STAFF_CHAT]
     await h.say(user, "my mobile is 9123 4567")
     await _miss(h, fake.user(35, "Bystander", language_code="en"))
-    await h.desk.close(h.app.bot, h.desk.storage.ticket(1) or pytest.fail("no ticket"), "staff")
+    await h.desk.tickets.close(
+        h.app.bot, h.desk.storage.ticket(1) or pytest.fail("no ticket"), "staff"
+    )
     await _open_ticket(h, user, company="Secret Ltd")
     await _miss(h, user)
     await h.say(user, "/forget")

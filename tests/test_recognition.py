@@ -13,6 +13,7 @@ import pytest
 import yaml
 
 from flows import eligibility, recognition
+from flows.buttons import PERSON
 from flows.conversation import Session, handle
 from flows.core import (
     AnswerError,
@@ -23,10 +24,12 @@ from flows.core import (
     Event,
     FlowState,
     Handoff,
+    PersonWanted,
     Restart,
     Result,
     Start,
     Text,
+    press,
 )
 from knowledge.answer import Assistant, format_date
 from knowledge.check import run_check
@@ -343,8 +346,10 @@ def test_messages_write_no_figure_and_use_the_right_script(kb: KnowledgeBase) ->
         ("二零二零年", None),
     ],
 )
-def test_counts_are_read_as_people_type_them(typed: str, count: int | None) -> None:
-    assert count == recognition.parse_count(typed)
+def test_counts_are_read_as_people_type_them(
+    kb: KnowledgeBase, typed: str, count: int | None
+) -> None:
+    assert count == recognition.parse_count(typed, kb.words)
 
 
 # ------------------------------------------------------------------------------------ dialogue
@@ -369,13 +374,13 @@ def asked(ctx: Context, *events: Event) -> list[str]:
 
 
 def c(value: str) -> Choice:
-    return Choice(f"recognition:{value}")
+    return press(f"recognition:{value}")
 
 
 def test_first_question_is_who_is_applying_with_buttons(ctx: Context) -> None:
     result = play(ctx, "en")
     assert "role" == result.state.step
-    values = [b.value for b in result.replies[-1].all_buttons()]
+    values = [b.data.pack() for b in result.replies[-1].all_buttons()]
     assert [
         "recognition:manufacturer",
         "recognition:supply_chain",
@@ -496,7 +501,11 @@ def test_invalid_answers_reprompt_without_changing_the_state(ctx: Context) -> No
 def test_back_returns_to_the_previous_question_keeping_earlier_answers(ctx: Context) -> None:
     result = play(ctx, "en", c("supply_chain"), c("yes"), c("no"), Back())
     assert "recommended_factories" == result.state.step
-    assert {"role": "supply_chain", "business_registered": True} == result.state.answers
+    assert {
+        "role": "supply_chain",
+        "business_registered": True,
+        "recommended_factories": False,
+    } == result.state.answers
     result = recognition.step(result.state, c("yes"), ctx)
     assert result.state.done
     assert "Partners (Supply Chain) logo: ✅ eligible" in result.replies[-1].text
@@ -508,17 +517,16 @@ def test_restart_cancel_and_handoff(ctx: Context) -> None:
     cancelled = play(ctx, "en", c("manufacturer"), Cancel())
     assert cancelled.state.done and not cancelled.effects
     assert "Nothing was saved" in cancelled.replies[0].text
-    handed = play(ctx, "yue", Text("工廠"), Text("係"), Text("三個"), Choice("nav:person"))
-    assert handed.state.done
-    assert "handoff" == handed.effects[0].kind
-    assert {
-        "flow": "recognition",
-        "answers": {"role": "manufacturer", "hk_company": True, "dp_count": 3},
-    } == handed.effects[0].data
+    handed = play(ctx, "yue", Text("工廠"), Text("係"), Text("三個"), Choice(PERSON))
+    assert handed.state.done and () == handed.effects
+    assert (
+        PersonWanted("recognition", {"role": "manufacturer", "hk_company": True, "dp_count": 3})
+        == handed.person
+    )
     typed = play(ctx, "zh", Text("人工"))
-    assert "handoff" == typed.effects[0].kind
+    assert PersonWanted("recognition", {}) == typed.person
     event = play(ctx, "en", c("supply_chain"), Handoff())
-    assert {"role": "supply_chain"} == event.effects[0].data["answers"]
+    assert event.person is not None and {"role": "supply_chain"} == event.person.answers
     assert "pass your case to the Secretariat" in event.replies[0].text
 
 
@@ -543,7 +551,7 @@ def test_a_finished_flow_ignores_further_events(ctx: Context) -> None:
 def test_result_offers_how_to_apply_and_a_person(ctx: Context) -> None:
     result = play(ctx, "en", c("manufacturer"), c("no"))
     assert ["faq:rec_how_to_apply", "nav:person"] == [
-        b.value for b in result.replies[-1].all_buttons()
+        b.data.pack() for b in result.replies[-1].all_buttons()
     ]
     assert "rec_how_to_apply" in {entry.id for entry in ctx.kb.faq}
 
@@ -591,8 +599,8 @@ def _ends(ctx: Context, result: Result) -> list[Result]:
     return [
         end
         for button in result.replies[-1].all_buttons()
-        if button.value.startswith("recognition:")
-        for end in _ends(ctx, recognition.step(result.state, Choice(button.value), ctx))
+        if button.data.pack().startswith("recognition:")
+        for end in _ends(ctx, recognition.step(result.state, Choice(button.data), ctx))
     ]
 
 
@@ -620,7 +628,7 @@ def test_command_button_and_help_start_the_flow(ctx: Context, assistant: Assista
     assert "Who is applying?" in turn.replies[-1].text
     deep = handle(Session(lang="yue"), Text("/start recognition"), ctx, assistant)
     assert "申請人係邊類機構" in deep.replies[-1].text
-    pressed = handle(Session(lang="zh"), Choice("recognition:start"), ctx, assistant)
+    pressed = handle(Session(lang="zh"), press("recognition:start"), ctx, assistant)
     assert "申请人属于哪类机构" in pressed.replies[-1].text
     for lang in ("en", "yue", "zh"):
         assert "/recognition" in ctx.say("help", lang)
@@ -629,9 +637,9 @@ def test_command_button_and_help_start_the_flow(ctx: Context, assistant: Assista
 def test_eligibility_result_offers_the_recognition_check_before_a_person(ctx: Context) -> None:
     result = eligibility.step(None, Start(), ctx, "en")
     for value in ("eligibility:company", "eligibility:yes", "eligibility:hk_factory"):
-        result = eligibility.step(result.state, Choice(value), ctx)
+        result = eligibility.step(result.state, press(value), ctx)
     buttons = result.replies[-1].all_buttons()
-    values = [b.value for b in buttons]
+    values = [b.data.pack() for b in buttons]
     assert values.index("recognition:start") == values.index("nav:person") - 1
     assert "🏅 Recognition Scheme categories" == buttons[values.index("recognition:start")].label
 
@@ -643,7 +651,7 @@ def test_the_finished_flows_how_to_apply_button_answers_from_the_faq(
     for message in (Text("/recognition"), c("service_provider"), c("no")):
         turn = handle(session, message, ctx, assistant)
         session = turn.session
-    turn = handle(session, Choice("faq:rec_how_to_apply"), ctx, assistant)
+    turn = handle(session, press("faq:rec_how_to_apply"), ctx, assistant)
     assert turn.answer is not None and "rec_how_to_apply" == turn.answer.faq_id
 
 

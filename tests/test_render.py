@@ -6,6 +6,7 @@ import pytest
 
 from bot.desk import language_from_code
 from bot.render import MAX_MESSAGE, outgoing, split_text
+from flows.buttons import Faq
 from flows.core import Button, Reply
 
 
@@ -17,7 +18,7 @@ def test_user_text_is_escaped_so_it_cannot_break_or_inject_markup() -> None:
 def test_long_answer_is_split_under_the_limit_with_buttons_on_the_last_part() -> None:
     paragraph = "資助上限為港幣一百萬元。" * 40
     text = "\n\n".join([paragraph] * 12)
-    reply = Reply(text, ((Button("Next", "faq:x"),),), feedback="gen_x")
+    reply = Reply(text, ((Button("Next", Faq("x")),),), feedback="gen_x")
     parts = outgoing(reply)
     assert len(parts) > 1
     assert all(len(p.html) <= MAX_MESSAGE for p in parts)
@@ -41,12 +42,6 @@ def test_splitting_prefers_paragraphs_and_never_loses_text() -> None:
 def test_escaping_cannot_push_a_part_over_telegrams_limit() -> None:
     parts = outgoing(Reply("<" * 9000))
     assert all(len(p.html.replace("&lt;", "<")) <= MAX_MESSAGE for p in parts)
-
-
-def test_button_data_too_long_for_telegram_is_left_out() -> None:
-    (part,) = outgoing(Reply("q", ((Button("ok", "a:b"), Button("long", "x" * 65)),)))
-    assert part.keyboard is not None
-    assert [["a:b"]] == [[b.callback_data for b in row] for row in part.keyboard.inline_keyboard]
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,204 @@
+"""One turn, carried to its end, for every shell (the console and Telegram alike).
+
+A turn is: load the user's session, step the conversation (``flows.conversation.handle``), carry
+out the effects it asks for, feed each outcome back to the conversation and carry out whatever
+that asks for in turn, until no effect remains; then save the session and log the enquiry in one
+transaction, and hand the replies to the shell. The shells only translate I/O: the console
+prints, Telegram sends. What only a shell can do (open a ticket in the staff chat, erase what
+the bot posted there) it supplies as a ``Performer``; everything else is done here, once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections import deque
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, replace
+from typing import Literal, Protocol
+
+from bot.storage import Storage
+from flows.conversation import Message, Session, handle, resume
+from flows.core import Context, Reply
+from flows.effects import (
+    CancelRegistration,
+    Effect,
+    Forget,
+    ListRegistrations,
+    NoStaff,
+    OpenTicket,
+    Outcome,
+    Register,
+    Registered,
+    RegistrationCancelled,
+    RegistrationRef,
+    RegistrationsListed,
+    Subscribe,
+)
+from knowledge.answer import Answer, Assistant
+from knowledge.models import HONG_KONG, Lang
+
+log = logging.getLogger(__name__)
+
+MAX_FOLLOW_UPS = 8
+"""Effects a single message may set off: a flow that keeps asking is a bug, not a reason to
+loop forever."""
+
+
+class Performer(Protocol):
+    """What a shell does for a flow; None when the flow waits for no outcome."""
+
+    async def perform(self, effect: Effect, user_id: str) -> Outcome | None: ...
+
+
+@dataclass(frozen=True)
+class Miss:
+    """A question the bot could not answer, stored for staff to teach the FAQ."""
+
+    miss_id: int
+    question: str
+    answer: Answer
+
+
+@dataclass(frozen=True)
+class Finished:
+    """What a turn leaves for the shell to show."""
+
+    session: Session
+    replies: tuple[Reply, ...]
+    misses: tuple[Miss, ...] = ()
+    forgot: bool = False
+    language_changed: bool = False
+
+
+def hong_kong_now() -> dt.datetime:
+    return dt.datetime.now(HONG_KONG)
+
+
+class StoragePerformer:
+    """The effects every shell carries out the same way, against the database."""
+
+    def __init__(
+        self, storage: Storage, context: Callable[[], Context], clock: Callable[[], dt.datetime]
+    ) -> None:
+        self.storage = storage
+        self.context = context
+        self.clock = clock
+
+    async def perform(self, effect: Effect, user_id: str) -> Outcome | None:
+        return self.perform_now(effect, user_id)
+
+    def perform_now(self, effect: Effect, user_id: str) -> Outcome | None:
+        if isinstance(effect, Register):
+            return self._register(effect, user_id)
+        if isinstance(effect, ListRegistrations):
+            return RegistrationsListed(
+                tuple(
+                    RegistrationRef(str(r["id"]), str(r["event_id"]), r["attendees"])
+                    for r in self.storage.registrations(user_id)
+                )
+            )
+        if isinstance(effect, CancelRegistration):
+            found = self.storage.cancel_registration(user_id, effect.registration_id)
+            return RegistrationCancelled(found)
+        if isinstance(effect, Subscribe):
+            self.storage.subscribe(user_id, effect.lang)
+            return None
+        if isinstance(effect, Forget):
+            self.storage.forget(user_id)
+            return None
+        if isinstance(effect, OpenTicket):  # only a shell with a staff chat opens tickets
+            return NoStaff("unavailable")
+        return None
+
+    def _register(self, effect: Register, user_id: str) -> Registered:
+        seminar = next((e for e in self.context().kb.events if e.id == effect.event_id), None)
+        if seminar is None:
+            return Registered("closed")
+        result = self.storage.register(user_id, asdict(effect), seminar, now=self.clock())
+        if result in ("full", "over_company_limit"):
+            return Registered(result, seats_left=self.storage.seats_left(seminar))
+        return Registered(result)
+
+
+class Runtime:
+    """The conversation of every user over one knowledge base and one database."""
+
+    def __init__(
+        self,
+        assistant: Assistant,
+        storage: Storage,
+        no_staff: Literal["console", "unavailable"] | None,
+        clock: Callable[[], dt.datetime] = hong_kong_now,
+    ) -> None:
+        self.assistant = assistant
+        self.storage = storage
+        self.no_staff = no_staff
+        self.clock = clock  # the flows compare dates with today in Hong Kong
+        self.performer = StoragePerformer(storage, self.context, clock)
+
+    def context(self) -> Context:
+        today = self.clock().astimezone(HONG_KONG).date()
+        return Context(self.assistant.kb, today, no_staff=self.no_staff)
+
+    def session(self, user_id: str, lang: Lang = "en") -> Session:
+        """The user's session as stored (a new one in ``lang`` if none can be continued)."""
+        return resume(self.storage.load_session(user_id), lang, self.context())[0]
+
+    async def turn(
+        self, user_id: str, message: Message, lang: Lang = "en", performer: Performer | None = None
+    ) -> Finished:
+        """Carry one message to the end: every effect done, every follow-up stepped, the
+        session saved with the enquiry log in one transaction."""
+        ctx = self.context()
+        before, notices = resume(self.storage.load_session(user_id), lang, ctx)
+        turn = handle(before, message, ctx, self.assistant)
+        session, replies = turn.session, [*notices, *turn.replies]
+        pending: deque[Effect] = deque(turn.effects)
+        forgot, rounds = False, 0
+        while pending:
+            effect = pending.popleft()
+            forgot = forgot or isinstance(effect, Forget)
+            outcome = await (performer or self.performer).perform(effect, user_id)
+            if outcome is None:
+                continue
+            rounds += 1
+            if rounds > MAX_FOLLOW_UPS:
+                log.error("a turn set off more than %d effects; stopped", MAX_FOLLOW_UPS)
+                break
+            follow = handle(session, outcome, ctx, self.assistant)
+            session = follow.session
+            replies.extend(follow.replies)
+            pending.extend(follow.effects)
+        if session.flow is not None and session.flow.done:
+            session = replace(session, flow=None)
+        misses = self._save(user_id, session, turn.answer, forgot)
+        return Finished(
+            session,
+            tuple(replies),
+            misses,
+            forgot=forgot,
+            language_changed=session.lang != before.lang,
+        )
+
+    def _save(
+        self, user_id: str, session: Session, answer: Answer | None, forgot: bool
+    ) -> tuple[Miss, ...]:
+        """The session and the enquiry log, together or not at all."""
+        misses: list[Miss] = []
+        with self.storage.transaction():
+            if answer is not None and not forgot:
+                self.storage.log_enquiry(answer.lang, answer.matched, answer.faq_id, answer.score)
+                question = session.last_question
+                if not answer.matched and answer.intent is None and question:
+                    candidates = [s.faq_id for s in answer.suggestions]
+                    miss_id = self.storage.record_miss(
+                        user_id, question, answer.lang, answer.score, candidates
+                    )
+                    misses.append(Miss(miss_id, question, answer))
+            if not forgot:
+                self.storage.save_session(user_id, session.to_json())
+        return tuple(misses)
+
+
+__all__ = ["Finished", "Miss", "Performer", "Runtime", "StoragePerformer"]
