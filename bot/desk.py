@@ -19,7 +19,7 @@ from telegram import Bot
 from bot.config import Settings
 from bot.menus import Menus
 from bot.misses import Misses
-from bot.privacy import Eraser
+from bot.forget import Eraser
 from bot.runtime import Runtime
 from bot.sender import send
 from bot.staff_chat import StaffChat

@@ -5,11 +5,14 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 from knowledge.evaluate import script_ok
 
 
-def cppbot(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+def cppbot(
+    *args: str, stdin: str = "", cwd: Path | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "bot.cli", *args],
         input=stdin,
@@ -17,6 +20,8 @@ def cppbot(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
         text=True,
         check=False,
         timeout=120,
+        cwd=cwd,
+        env=env,
     )
 
 
