@@ -17,9 +17,9 @@ from collections.abc import Callable
 from telegram import Bot
 
 from bot.config import Settings
+from bot.forget import Eraser
 from bot.menus import Menus
 from bot.misses import Misses
-from bot.forget import Eraser
 from bot.runtime import Runtime
 from bot.sender import send
 from bot.staff_chat import StaffChat
