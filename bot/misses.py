@@ -13,7 +13,7 @@ import logging
 from telegram import Bot, Message
 from telegram.error import TelegramError
 
-from bot.runtime import Miss
+from bot.runtime import Unanswered
 from bot.sender import send
 from bot.staff_chat import Place, StaffChat, in_place
 from flows.buttons import Teach
@@ -32,7 +32,7 @@ class Misses:
         self.storage = staff.storage
         self._topicless = False  # the staff chat refused a topic: post misses in the group
 
-    async def post(self, bot: Bot, miss: Miss) -> None:
+    async def post(self, bot: Bot, miss: Unanswered) -> None:
         """Post a missed question for staff (never fails the caller)."""
         staff_chat = self.staff.chat_id
         if staff_chat is None:

@@ -52,7 +52,7 @@ class Performer(Protocol):
 
 
 @dataclass(frozen=True)
-class Miss:
+class Unanswered:
     """A question the bot could not answer, stored for staff to teach the FAQ."""
 
     miss_id: int
@@ -66,7 +66,7 @@ class Finished:
 
     session: Session
     replies: tuple[Reply, ...]
-    misses: tuple[Miss, ...] = ()
+    misses: tuple[Unanswered, ...] = ()
     forgot: bool = False
     language_changed: bool = False
 
@@ -183,9 +183,9 @@ class Runtime:
 
     def _save(
         self, user_id: str, session: Session, answer: Answer | None, forgot: bool
-    ) -> tuple[Miss, ...]:
+    ) -> tuple[Unanswered, ...]:
         """The session and the enquiry log, together or not at all."""
-        misses: list[Miss] = []
+        misses: list[Unanswered] = []
         with self.storage.transaction():
             if answer is not None and not forgot:
                 self.storage.log_enquiry(answer.lang, answer.matched, answer.faq_id, answer.score)
@@ -195,10 +195,10 @@ class Runtime:
                     miss_id = self.storage.record_miss(
                         user_id, question, answer.lang, answer.score, candidates
                     )
-                    misses.append(Miss(miss_id, question, answer))
+                    misses.append(Unanswered(miss_id, question, answer))
             if not forgot:
                 self.storage.save_session(user_id, session.to_json())
         return tuple(misses)
 
 
-__all__ = ["Finished", "Miss", "Performer", "Runtime", "StoragePerformer"]
+__all__ = ["Finished", "Unanswered", "Performer", "Runtime", "StoragePerformer"]

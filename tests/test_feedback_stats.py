@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.storage import Miss, Stats, Storage, Suggestion
+from bot.storage import Miss, Stats, Storage, SuggestedPhrasing
 from tests.test_storage import EVENT, details
 
 HK = ZoneInfo("Asia/Hong_Kong")
@@ -112,7 +112,7 @@ def test_suggest_alternate_is_pending_until_resolved(db: Storage, clock: FakeClo
     miss_id = db.record_miss(7, "How to apply for money?", "en", 0.4, ["app_how_to_apply"])
     clock.at("2026-11-20T05:00:00+00:00")
     assert "ok" == db.suggest_alternate(miss_id, "app_how_to_apply", 555)
-    expected = Suggestion(
+    expected = SuggestedPhrasing(
         id=1,
         faq_id="app_how_to_apply",
         question="How to apply for money?",

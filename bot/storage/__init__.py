@@ -27,15 +27,15 @@ from pathlib import Path
 import sqlite_utils
 
 from bot.storage.database import Clock, UserId, configure, utc_now
-from bot.storage.enquiries import Enquiries, Miss, Suggestion, SuggestOutcome
-from bot.storage.feedback import Feedback
+from bot.storage.enquiries import Enquiries, Miss, SuggestedPhrasing, SuggestOutcome
+from bot.storage.feedback import FeedbackRows
 from bot.storage.migrations import migrate
 from bot.storage.privacy import Privacy, StaffTraces
 from bot.storage.registrations import RegisterOutcome, Registrations, RegistrationSummary
 from bot.storage.sessions import Sessions
-from bot.storage.staff_chat import DIRECTIONS, Direction, StaffChat
+from bot.storage.staff_chat import DIRECTIONS, Direction, StaffChatRows
 from bot.storage.stats import Stats, StatsQueries
-from bot.storage.tickets import CLOSED_BY, Ticket, Tickets
+from bot.storage.tickets import CLOSED_BY, Ticket, TicketRows
 
 __all__ = [
     "CLOSED_BY",
@@ -48,14 +48,21 @@ __all__ = [
     "Stats",
     "Storage",
     "SuggestOutcome",
-    "Suggestion",
+    "SuggestedPhrasing",
     "Ticket",
     "UserId",
 ]
 
 
 class Storage(
-    Sessions, Registrations, Tickets, StaffChat, Enquiries, Feedback, StatsQueries, Privacy
+    Sessions,
+    Registrations,
+    TicketRows,
+    StaffChatRows,
+    Enquiries,
+    FeedbackRows,
+    StatsQueries,
+    Privacy,
 ):
     """All the bot's persistent data, over one ``sqlite_utils.Database``.
 

@@ -35,7 +35,7 @@ class Miss:
 
 
 @dataclass(frozen=True)
-class Suggestion:
+class SuggestedPhrasing:
     """Staff's proposal to add a missed question to an FAQ entry's questions."""
 
     id: int
@@ -153,14 +153,14 @@ class Enquiries(StorageBase):
         log.info("suggestion for %s: %s", faq_id, outcome)
         return outcome
 
-    def pending_suggestions(self) -> list[Suggestion]:
+    def pending_suggestions(self) -> list[SuggestedPhrasing]:
         """Suggestions waiting for review, oldest first."""
         rows = self.db.execute(
             "select id, faq_id, question, lang, created_at, status from suggestions"
             " where status = 'pending' order by id"
         ).fetchall()
         return [
-            Suggestion(
+            SuggestedPhrasing(
                 id=suggestion_id,
                 faq_id=faq_id,
                 question=question,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.storage.database import StorageBase, UserId
 
 
-class Feedback(StorageBase):
+class FeedbackRows(StorageBase):
     def record_feedback(self, user_id: UserId, faq_id: str, vote: int, lang: str) -> None:
         """👍 (+1) or 👎 (-1) under an answer; pressing again replaces the user's earlier vote
         on that entry, so one person cannot pile up votes."""

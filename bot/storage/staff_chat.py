@@ -16,7 +16,7 @@ Direction = Literal["to_staff", "to_user"]
 DIRECTIONS: tuple[Direction, ...] = ("to_staff", "to_user")
 
 
-class StaffChat(StorageBase):
+class StaffChatRows(StorageBase):
     def record_relay(
         self,
         ticket_id: int,

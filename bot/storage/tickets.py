@@ -67,7 +67,7 @@ def _ticket(row: Sequence[Any]) -> Ticket:
     )
 
 
-class Tickets(StorageBase):
+class TicketRows(StorageBase):
     def open_ticket(
         self, user_id: UserId, chat_id: int, lang: str, company: str, case: Mapping[str, Any]
     ) -> Ticket:
