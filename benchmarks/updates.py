@@ -2,25 +2,31 @@
 offline, against a bare python-telegram-bot echo bot measured in the same run.
 
 Target (restructuring): the bot's throughput must become at least 1.8x the baseline measured at
-commit 5ef4096 (see benchmarks/README.md). Run:
+commit 5ef4096 (``BASELINE_*`` below, benchmarks/README.md). Run:
 
-    .venv/bin/python benchmarks/updates.py [--updates 2000] [--users 200] [--profile]
+    .venv/bin/python benchmarks/updates.py [--updates 2000] [--warmup 300] [--users 200]
+        [--repeat 1] [--profile [--top 15]] [--db-dir DIR]
+
+(``.venv/bin/python -m benchmarks.updates`` from the repository root works too.)
 
 What runs: the Application that ``bot.telegram_app.build_application`` wires (its handlers,
 error handler, ``post_init``/``post_shutdown``, ``bot_data``), rebuilt around an in-memory
 request layer (``OfflineRequest``: every Bot API call answered from memory, no sockets) and
 without the ``AIORateLimiter``, so only the bot's own work is timed: python-telegram-bot's
-dispatch, the conversation, the FAQ search, rendering, and SQLite commits to a database file in
-a temporary directory (not ``:memory:``: commit cost is part of the point). Scripted users
-(200 by default) send a mix of FAQ questions in en/yue/zh (tests/eval/enquiries.jsonl), /start,
-guided checks (/eligibility, then answers) and presses of the buttons the bot itself sent
-(language, 👍/👎, related questions, the check's options). Each update goes through
+dispatch and (de)serialisation, the conversation, the FAQ search, rendering, logging as
+``cppbot run`` sets it up, and SQLite commits to a database file in a temporary directory (not
+``:memory:``: commit cost is part of the point; ``--db-dir`` picks the file system). Scripted
+users (200 by default) send a mix of FAQ questions in en/yue/zh (tests/eval/enquiries.jsonl),
+/start, guided checks (/eligibility, then answers) and presses of the buttons the bot itself
+sent (language, 👍/👎, related questions, the check's options). Each update goes through
 ``await app.process_update(Update.de_json(...))`` one at a time, after ``initialize()``, the
 ``post_init`` and a warm-up. The echo bot gets the same number of text messages from the same
-users and the same request layer.
+users through the same request layer. Wall-clock rates are the result; CPU time is printed
+beside them (the difference is fsync waits, or other processes taking the CPU).
 
 The benchmark imports ``bot`` from ``sys.path``, so ``PYTHONPATH=/path/to/other/tree`` measures
-another checkout (the header line prints which ``bot`` it imported).
+another checkout: the first line prints which ``bot`` it imported, and the run fails if any of
+the project's modules came from elsewhere.
 """
 
 from __future__ import annotations
@@ -56,11 +62,12 @@ TOKEN = "123456:BENCH-TOKEN-abcdefghijklmnopqrstuvwxyz"
 BOT_ID = 123456
 STAFF_CHAT = -1001000000001  # a forum supergroup: misses go to its "unanswered questions" topic
 FIRST_USER = 10_000
-# Medians of three runs at the commit before the restructuring, 2 cores (benchmarks/README.md).
+# Medians of three runs at the commit before the restructuring, on the 2-core development machine
+# when it was otherwise idle (benchmarks/README.md has the runs and the method).
 BASELINE_COMMIT = "5ef4096"
-BASELINE_BOT = 214  # updates/s
-BASELINE_ECHO = 2405
-BASELINE_RATIO = 9.7  # echo/bot
+BASELINE_BOT = 288  # updates/s
+BASELINE_ECHO = 3025  # updates/s
+BASELINE_RATIO = 10.0  # echo/bot, the median of the three runs' ratios
 TARGET = 1.8
 
 JSON = dict[str, Any]

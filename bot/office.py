@@ -25,9 +25,6 @@ import re
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import holidays
-from holidays.constants import OPTIONAL
-
 __all__ = ["OfficeHours", "hk_holiday", "parse_days", "parse_hours", "parse_time_zone"]
 
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -105,6 +102,9 @@ def parse_time_zone(text: str) -> ZoneInfo:
 
 @functools.lru_cache(maxsize=8)
 def _holidays_of(year: int) -> dict[dt.date, str]:
+    import holidays  # on first use: the commands that never ask about office hours start faster
+    from holidays.constants import OPTIONAL
+
     calendar = holidays.country_holidays("HK", years=year, categories=OPTIONAL, language="en_HK")
     return dict(calendar.items())
 

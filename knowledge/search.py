@@ -21,10 +21,12 @@ from __future__ import annotations
 
 import heapq
 import math
-from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections import Counter, OrderedDict, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 
+import numpy as np
 from rapidfuzz import fuzz, process
 
 from knowledge.models import LANGS, FaqEntry, Intent, Lang, Questions
@@ -44,6 +46,7 @@ WEIGHTS: dict[str, float] = {
 # score lower, while off-topic English is mostly caught by the intents (see fit_search.py).
 MATCH_THRESHOLDS: dict[str, float] = {"en": 0.25, "yue": 0.29, "zh": 0.29}
 SUGGEST_THRESHOLD = 0.10
+RECENT_QUESTIONS = 2048  # questions whose hits are remembered
 _RECALL_SHARE = 0.65  # phrase overlap favours covering the question over covering the phrasing
 
 
@@ -78,13 +81,20 @@ class Weights:
         return math.fsum(table.get(t, self.unseen) for t in tokens)
 
 
-def score(features: dict[str, float]) -> float:
+Score = TypeVar("Score", float, np.ndarray)
+
+
+def score(features: Mapping[str, Score]) -> Score:
     """How well an entry answers a query: the fitted weighted sum of its features (the one
-    scorer; ``tests/reference_search.py`` recomputes the features entry by entry to check it)."""
-    return sum(WEIGHTS[name] * value for name, value in features.items())
+    scorer, for one entry's numbers or for arrays over all entries at once)."""
+    total: Score = sum(WEIGHTS[name] * features[name] for name in FEATURES)  # type: ignore[assignment]
+    return total
 
 
-def _blend(recall: float, precision: float) -> float:
+Number = TypeVar("Number", float, np.ndarray)
+
+
+def _blend(recall: Number, precision: Number) -> Number:
     return _RECALL_SHARE * recall + (1 - _RECALL_SHARE) * precision
 
 
@@ -157,37 +167,54 @@ class FaqIndex:
         self._build_postings()
 
     def _build_postings(self) -> None:
-        """Token → where it occurs, so a query only touches the phrasings that share a token."""
+        """Token → where it occurs, as arrays, so a query touches only what shares a token and
+        the per-phrasing arithmetic runs over whole arrays at once."""
         w = self.weights
-        self._flat: list[tuple[int, Phrasing, float, float]] = []
-        self._word_post: dict[str, list[int]] = defaultdict(list)
-        self._gram_post: dict[str, list[int]] = defaultdict(list)
-        self._entry_post: dict[str, list[int]] = defaultdict(list)
-        self._answer_post: dict[str, list[int]] = defaultdict(list)
+        phrasings: list[Phrasing] = []
+        owner: list[int] = []
+        word_post: dict[str, list[int]] = defaultdict(list)
+        gram_post: dict[str, list[int]] = defaultdict(list)
+        entry_post: dict[str, list[int]] = defaultdict(list)
+        entry_gram_post: dict[str, list[int]] = defaultdict(list)
+        answer_post: dict[str, list[int]] = defaultdict(list)
         for d, document in enumerate(self.documents):
             for phrasing in document.phrasings:
-                p = len(self._flat)
-                self._flat.append(
-                    (
-                        d,
-                        phrasing,
-                        w.total(phrasing.bag.words, w.words),
-                        w.total(phrasing.bag.grams, w.grams),
-                    )
-                )
                 for token in phrasing.bag.words:
-                    self._word_post[token].append(p)
+                    word_post[token].append(len(phrasings))
                 for token in phrasing.bag.grams:
-                    self._gram_post[token].append(p)
+                    gram_post[token].append(len(phrasings))
+                phrasings.append(phrasing)
+                owner.append(d)
             for token in document.all_words:
-                self._entry_post[token].append(d)
+                entry_post[token].append(d)
+            for token in document.all_grams:
+                entry_gram_post[token].append(d)
             for token in document.answer_words:
-                self._answer_post[token].append(d)
+                answer_post[token].append(d)
+
+        def arrays(post: dict[str, list[int]]) -> dict[str, np.ndarray]:
+            return {token: np.asarray(where, dtype=np.intp) for token, where in post.items()}
+
+        self._flat = tuple(phrasings)
+        self._owner = np.asarray(owner, dtype=np.intp)
+        self._folded = np.asarray([p.bag.folded for p in phrasings], dtype=object)
+        if len(set(owner)) != len(self.documents):
+            raise ValueError("every FAQ entry and intent needs at least one phrasing")
+        # Phrasings are stored document by document: where each document's run starts.
+        self._starts = np.searchsorted(self._owner, np.arange(len(self.documents)))
+        self._p_words = np.asarray([w.total(p.bag.words, w.words) for p in phrasings])
+        self._p_grams = np.asarray([w.total(p.bag.grams, w.grams) for p in phrasings])
+        self._word_post = arrays(word_post)
+        self._gram_post = arrays(gram_post)
+        self._entry_post = arrays(entry_post)
+        self._entry_gram_post = arrays(entry_gram_post)
+        self._answer_post = arrays(answer_post)
 
     def __getstate__(self) -> dict[str, object]:
         """Pickled without the normaliser (a jieba tokenizer): the loader plugs the live one in."""
         state = self.__dict__.copy()
         state["normaliser"] = None
+        state.pop("_recent", None)
         return state
 
     def bag(self, text: str) -> Bag:
@@ -259,58 +286,93 @@ class FaqIndex:
         }
         return Bag(bag.folded, frozenset(words), bag.grams)
 
-    def features(self, query: Bag) -> dict[int, dict[str, float]]:
-        """``FaqDocument.features`` for every document sharing a token with ``query``, computed
-        through the postings (same numbers, a fraction of the work)."""
+    def _accumulate(
+        self, tokens: frozenset[str], table: dict[str, float], post: dict[str, np.ndarray], size: int
+    ) -> tuple[float, np.ndarray]:
+        """(the query's total weight, the weight each place shares with it)."""
+        shared = np.zeros(size)
+        for token in tokens:
+            where = post.get(token)
+            if where is not None:
+                shared[where] += table.get(token, self.weights.unseen)
+        return self.weights.total(tokens, table), shared
+
+    def _feature_arrays(self, query: Bag) -> tuple[dict[str, np.ndarray], np.ndarray]:
+        """Every feature for every document (arrays over documents), and the index of each
+        document's best phrasing (-1 where none shares a token)."""
         w = self.weights
-        q_words = w.total(query.words, w.words)
-        q_grams = w.total(query.grams, w.grams)
-        shared_words: dict[int, float] = defaultdict(float)
-        shared_grams: dict[int, float] = defaultdict(float)
-        entry: dict[int, float] = defaultdict(float)
-        answer: dict[int, float] = defaultdict(float)
-        for token in query.words:
-            weight = w.words.get(token, w.unseen)
-            for p in self._word_post.get(token, ()):
-                shared_words[p] += weight
-            for d in self._entry_post.get(token, ()):
-                entry[d] += weight
-            for d in self._answer_post.get(token, ()):
-                answer[d] += weight
-        for token in query.grams:
-            weight = w.grams.get(token, w.unseen)
-            for p in self._gram_post.get(token, ()):
-                shared_grams[p] += weight
-        best: dict[int, tuple[float, float, float, Phrasing]] = {}
-        for p in sorted(shared_words.keys() | shared_grams.keys()):
-            d, phrasing, p_words, p_grams = self._flat[p]
-            sw, sg = shared_words.get(p, 0.0), shared_grams.get(p, 0.0)
-            word_sim = _blend(sw / q_words, sw / p_words) if sw else 0.0
-            gram_sim = _blend(sg / q_grams, sg / p_grams) if sg else 0.0
-            combined = _strength(word_sim, gram_sim)
-            if d not in best or combined > best[d][0]:
-                best[d] = (combined, word_sim, gram_sim, phrasing)
-        out: dict[int, dict[str, float]] = {}
-        for d in best.keys() | entry.keys() | answer.keys():
-            found = best.get(d)
-            document = self.documents[d]
-            shared = w.total(query.grams & document.all_grams, w.grams) if query.grams else 0.0
-            out[d] = {
-                "phrase_words": found[1] if found else 0.0,
-                "phrase_grams": found[2] if found else 0.0,
-                "fuzzy": fuzz.ratio(query.folded, found[3].bag.folded) / 100 if found else 0.0,
-                "entry_words": entry.get(d, 0.0) / q_words if q_words else 0.0,
-                "entry_grams": shared / q_grams if q_grams else 0.0,
-                "answer_words": answer.get(d, 0.0) / q_words if q_words else 0.0,
-            }
-        return out
+        n_docs, n_phrasings = len(self.documents), len(self._flat)
+        q_words, shared_words = self._accumulate(query.words, w.words, self._word_post, n_phrasings)
+        q_grams, shared_grams = self._accumulate(query.grams, w.grams, self._gram_post, n_phrasings)
+        _, entry = self._accumulate(query.words, w.words, self._entry_post, n_docs)
+        _, entry_grams = self._accumulate(query.grams, w.grams, self._entry_gram_post, n_docs)
+        _, answer = self._accumulate(query.words, w.words, self._answer_post, n_docs)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            word_sim = np.where(
+                shared_words > 0, _blend(shared_words / q_words, shared_words / self._p_words), 0.0
+            )
+            gram_sim = np.where(
+                shared_grams > 0, _blend(shared_grams / q_grams, shared_grams / self._p_grams), 0.0
+            )
+        combined = np.round(word_sim + 0.5 * gram_sim, 9)  # as _strength: ties stay ties
+        # Each document's best phrasing; on a tie the first (the reference does the same).
+        doc_best = np.maximum.reduceat(combined, self._starts)
+        is_best = (combined > 0) & (combined == doc_best[self._owner])
+        positions = np.where(is_best, np.arange(n_phrasings), n_phrasings)
+        best = np.minimum.reduceat(positions, self._starts)
+        found = best < n_phrasings
+        best = np.where(found, best, -1)
+        fuzzy = np.zeros(n_docs)
+        if found.any():
+            choices = self._folded[best[found]].tolist()
+            fuzzy[found] = process.cdist([query.folded], choices, scorer=fuzz.ratio)[0] / 100
+        at = np.where(found, best, 0)
+        features = {
+            "phrase_words": np.where(found, word_sim[at], 0.0),
+            "phrase_grams": np.where(found, gram_sim[at], 0.0),
+            "fuzzy": fuzzy,
+            "entry_words": entry / q_words if q_words else np.zeros(n_docs),
+            "entry_grams": entry_grams / q_grams if q_grams else np.zeros(n_docs),
+            "answer_words": answer / q_words if q_words else np.zeros(n_docs),
+        }
+        return features, best
+
+    def features(self, query: Bag) -> dict[int, dict[str, float]]:
+        """The features of every document sharing a token with ``query``, each from 0
+        (unrelated) to 1 (``tests/reference_search.py`` computes the same entry by entry)."""
+        features, best = self._feature_arrays(query)
+        touched = (best >= 0) | (features["entry_words"] > 0) | (features["answer_words"] > 0)
+        return {
+            int(d): {name: float(values[d]) for name, values in features.items()}
+            for d in np.flatnonzero(touched)
+        }
 
     def search(self, text: str, limit: int = 5) -> list[Hit]:
-        """The ``limit`` best entries for ``text``, best first (entries scoring 0 left out)."""
+        """The ``limit`` best entries for ``text``, best first (entries scoring 0 left out).
+
+        The index never changes once built, so the same question gets the same hits: the most
+        recent questions are remembered (people press the same suggested questions, and ask
+        the same few things, many times a day)."""
+        key = (text, limit)
+        recent = self.__dict__.setdefault("_recent", OrderedDict())
+        if key in recent:
+            recent.move_to_end(key)
+            return list(recent[key])
+        hits = self._search(text, limit)
+        recent[key] = tuple(hits)
+        if len(recent) > RECENT_QUESTIONS:
+            recent.popitem(last=False)
+        return hits
+
+    def _search(self, text: str, limit: int) -> list[Hit]:
         query = self.query(text)
         if not query.words and not query.grams:
             return []
-        scored = ((d, score(features)) for d, features in self.features(query).items())
+        features, _ = self._feature_arrays(query)
+        scores = score(features)
+        candidates = np.flatnonzero(scores > 0)
         # Ties (to 9 places) go to the entry listed first, whatever order the floats summed in.
-        best = heapq.nlargest(limit, scored, key=lambda hit: (round(hit[1], 9), -hit[0]))
-        return [Hit(self.documents[d], score) for d, score in best if score > 0]
+        best = heapq.nlargest(
+            limit, candidates, key=lambda d: (round(float(scores[d]), 9), -int(d))
+        )
+        return [Hit(self.documents[d], float(scores[d])) for d in best]
