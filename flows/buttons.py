@@ -152,10 +152,10 @@ class FlowButton(ButtonData):
     @property
     def starts(self) -> bool:
         """The button that starts its flow from another conversation's reply."""
-        return self.value == START
+        return self.value == START_VALUE
 
 
-START = "start"
+START_VALUE = "start"  # the value of the button that starts a flow: ``eligibility:start``
 FLOW_PREFIXES = frozenset({"eligibility", "estimate", "recognition", "seminar", "handoff"})
 """The guided conversations whose name is their buttons' prefix (checked by a test against
 ``flows.conversation.FLOWS``)."""

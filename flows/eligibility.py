@@ -12,9 +12,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from flows import core
-from flows.buttons import PERSON, START, Faq, FlowButton
+from flows.buttons import PERSON, START_VALUE, Faq, FlowButton
 from flows.core import Button, Context, FlowState, Reply, Result, Text
-from flows.engine import Answer
+from flows.engine import UserInput
 from flows.questionnaire import YES_NO, Needed, Question, Questionnaire, first_needed
 from flows.typed import parse_percentage, typed_option
 from flows.verdicts import Verdict, met_today, phase_line, render, sentences, to_json
@@ -373,7 +373,7 @@ class Eligibility(Questionnaire):
     def read_number(self, text: str, ctx: Context) -> float | None:
         return parse_percentage(text)
 
-    def read(self, state: FlowState, answer: Answer, ctx: Context) -> Result:
+    def read(self, state: FlowState, answer: UserInput, ctx: Context) -> Result:
         """Only Guangdong in the mainland qualifies, so a vague "the mainland" (內地, 大陸, China)
         is never read as Guangdong: the user is asked which city or province."""
         if state.step in ("site", "site_place") and isinstance(answer, Text):
@@ -389,9 +389,9 @@ class Eligibility(Questionnaire):
         lang = state.lang
         verdicts = evaluate(state.answers, ctx)
         buttons = (
-            (Button(ctx.say("elig_next_estimate", lang), FlowButton("estimate", START)),),
+            (Button(ctx.say("elig_next_estimate", lang), FlowButton("estimate", START_VALUE)),),
             (Button(ctx.say("elig_next_apply", lang), Faq("app_how_to_apply")),),
-            (Button(ctx.say("rec_button_start", lang), FlowButton("recognition", START)),),
+            (Button(ctx.say("rec_button_start", lang), FlowButton("recognition", START_VALUE)),),
             (Button(ctx.say("button_person", lang), PERSON),),
         )
         return Reply(render_verdicts(verdicts, ctx, lang), buttons)

@@ -47,7 +47,8 @@ from knowledge.models import Lang
 START = "start"
 """The step of a state a shell creates before sending ``Start``."""
 
-Answer = Text | Choice
+UserInput = Text | Choice
+"""What a question reads: a typed answer or a pressed button."""
 
 
 class Invalid(Exception):
@@ -66,7 +67,7 @@ class Ask:
     and returns the next ``Result``, or raises ``Invalid``."""
 
     ask: Callable[[FlowState, Context], Reply]
-    read: Callable[[FlowState, Answer, Context], Result]
+    read: Callable[[FlowState, UserInput, Context], Result]
 
 
 @dataclass(frozen=True)

@@ -12,9 +12,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Literal
 
 from flows.amounts import AmountError, parse_amount
-from flows.buttons import PERSON, START, FlowButton
+from flows.buttons import PERSON, START_VALUE, FlowButton
 from flows.core import Button, Choice, Context, FlowState, Reply, Result, Text, nav_buttons
-from flows.engine import Answer, Ask, Flow, Invalid, pressed
+from flows.engine import Ask, Flow, Invalid, UserInput, pressed
 from flows.typed import typed_option
 from knowledge.answer import format_date
 from knowledge.models import Lang, PhaseStatus, Procurement
@@ -207,7 +207,7 @@ def _ask_scheme(state: FlowState, ctx: Context) -> Reply:
     return Reply(ctx.say("est_q_scheme", lang), tuple(rows))
 
 
-def _read_scheme(state: FlowState, answer: Answer, ctx: Context) -> Result:
+def _read_scheme(state: FlowState, answer: UserInput, ctx: Context) -> Result:
     ids = tuple(s.id for s in ctx.kb.programme.schemes)
     if isinstance(answer, Choice):
         chosen = pressed(answer, FLOW)
@@ -226,7 +226,7 @@ def _ask_cost(state: FlowState, ctx: Context) -> Reply:
     return Reply(ctx.say("est_q_cost", state.lang), (nav_buttons(ctx, state.lang),), typed=True)
 
 
-def _read_cost(state: FlowState, answer: Answer, ctx: Context) -> Result:
+def _read_cost(state: FlowState, answer: UserInput, ctx: Context) -> Result:
     lang = state.lang
     if not isinstance(answer, Text):
         raise Invalid("est_bad_amount")
@@ -241,8 +241,8 @@ def _read_cost(state: FlowState, answer: Answer, ctx: Context) -> Result:
     if amount.currency is None:
         text += "\n" + ctx.say("est_assumed_hkd", lang)
     buttons = (
-        (Button(ctx.say("est_again", lang), FlowButton(FLOW, START)),),
-        (Button(ctx.say("est_check_eligibility", lang), FlowButton("eligibility", START)),),
+        (Button(ctx.say("est_again", lang), FlowButton(FLOW, START_VALUE)),),
+        (Button(ctx.say("est_check_eligibility", lang), FlowButton("eligibility", START_VALUE)),),
         (Button(ctx.say("button_person", lang), PERSON),),
     )
     return DIALOGUE.finish(

@@ -32,7 +32,7 @@ from flows.effects import (
     TicketAlreadyOpen,
     TicketOpened,
 )
-from flows.engine import START, Answer, Ask, Flow, Invalid, Wait, pressed
+from flows.engine import START, Ask, Flow, Invalid, UserInput, Wait, pressed
 from knowledge.models import HONG_KONG, Lang
 from knowledge.text import clean, tidy
 
@@ -69,7 +69,7 @@ def _ask_company(state: FlowState, ctx: Context) -> Reply:
     return Reply(text, buttons, typed=True)
 
 
-def _read_company(state: FlowState, answer: Answer, ctx: Context) -> Result:
+def _read_company(state: FlowState, answer: UserInput, ctx: Context) -> Result:
     if pressed(answer, FLOW) == SKIP.value:
         company = ""
     elif isinstance(answer, Text) and clean(answer.text):
@@ -86,7 +86,7 @@ def _ask_question(state: FlowState, ctx: Context) -> Reply:
     return Reply(ctx.say("handoff_ask_question", state.lang), buttons, typed=True)
 
 
-def _read_question(state: FlowState, answer: Answer, ctx: Context) -> Result:
+def _read_question(state: FlowState, answer: UserInput, ctx: Context) -> Result:
     question = tidy(answer.text) if isinstance(answer, Text) else ""
     if not question:
         raise Invalid()

@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 
 from flows.buttons import FlowButton
 from flows.core import Button, Choice, Context, FlowState, Reply, Result, nav_buttons
-from flows.engine import Answer, Ask, Flow, Invalid, pressed
+from flows.engine import Ask, Flow, Invalid, UserInput, pressed
 from flows.typed import typed_option
 from knowledge.models import Lang
 from knowledge.words import read_yes_no
@@ -118,12 +118,12 @@ class Questionnaire(ABC):
         typed = question.options is None  # a number: typed digits are the answer, not a button
         return Reply(self.prompt(question, state, ctx), tuple(rows), typed=typed)
 
-    def read(self, state: FlowState, answer: Answer, ctx: Context) -> Result:
+    def read(self, state: FlowState, answer: UserInput, ctx: Context) -> Result:
         """Read the answer to the current question and go on, or raise ``Invalid``."""
         question = self.questions[state.step]
         return self.advance(state, ctx, question.key, self.value(question, answer, ctx))
 
-    def value(self, question: Question, answer: Answer, ctx: Context) -> Any:
+    def value(self, question: Question, answer: UserInput, ctx: Context) -> Any:
         value: Any
         if isinstance(answer, Choice):
             button = pressed(answer, self.name)

@@ -50,7 +50,7 @@ from flows.effects import (
     RegistrationsListed,
     Subscribe,
 )
-from flows.engine import Answer, Ask, Flow, Invalid, Wait, pressed
+from flows.engine import Ask, Flow, Invalid, UserInput, Wait, pressed
 from flows.numerals import read_whole_number
 from knowledge.models import HONG_KONG, Lang, Seminar
 from knowledge.words import Words, fold, read_yes_no
@@ -133,7 +133,7 @@ def _ask_event(state: FlowState, ctx: Context) -> Reply:
     return Reply("\n\n".join(lines), _rows(ctx, lang, *buttons, back=False))
 
 
-def _read_event(state: FlowState, answer: Answer, ctx: Context) -> Result:
+def _read_event(state: FlowState, answer: UserInput, ctx: Context) -> Result:
     events = _open_events(ctx)
     chosen: Seminar | None = None
     value = pressed(answer, FLOW) or ""
@@ -180,7 +180,7 @@ def _last_recent_event(ctx: Context) -> Seminar | None:
     return last if age <= RECENT_DAYS else None
 
 
-def _read_no_events(state: FlowState, answer: Answer, ctx: Context) -> Result:
+def _read_no_events(state: FlowState, answer: UserInput, ctx: Context) -> Result:
     choice = _yes_no(answer, ctx, yes=NOTIFY, no=NO_THANKS)
     if choice == NOTIFY:
         reply = Reply(ctx.say("seminar_subscribed", state.lang))
@@ -211,7 +211,7 @@ def _ask_consent(state: FlowState, ctx: Context) -> Reply:
     return Reply(ctx.say("seminar_consent", lang), _rows(ctx, lang, agree, disagree))
 
 
-def _read_consent(state: FlowState, answer: Answer, ctx: Context) -> Result:
+def _read_consent(state: FlowState, answer: UserInput, ctx: Context) -> Result:
     choice = _yes_no(answer, ctx, yes=AGREE, no=DISAGREE)
     if choice == AGREE:
         return DIALOGUE.go(state, ctx, NAME, consent=True)
@@ -222,7 +222,6 @@ def _read_consent(state: FlowState, answer: Answer, ctx: Context) -> Result:
 
 # ---- contact details and attendees
 
-_Invalid = Invalid  # what the readers below raise: the question is asked again
 
 
 def parse_name(text: str) -> str:
@@ -233,7 +232,7 @@ def parse_name(text: str) -> str:
         c.isalpha() or c in " .'’-·‧," or unicodedata.category(c).startswith("M") for c in name
     )
     if not (1 <= len(name) <= 100 and letters and allowed):
-        raise _Invalid("seminar_bad_name")
+        raise Invalid("seminar_bad_name")
     return name
 
 
@@ -241,7 +240,7 @@ def parse_company(text: str) -> str:
     """A company or organisation name: 1-200 characters with at least one letter or digit."""
     company = " ".join(unicodedata.normalize("NFKC", text).split())
     if not (1 <= len(company) <= 200 and any(c.isalnum() for c in company)):
-        raise _Invalid("seminar_bad_company")
+        raise Invalid("seminar_bad_company")
     return company
 
 
@@ -255,7 +254,7 @@ def parse_email(text: str) -> str:
     """An e-mail address, lower-cased (full-width ＠ from a Chinese keyboard is accepted)."""
     email = unicodedata.normalize("NFKC", text).strip().lower()
     if len(email) > 254 or not _EMAIL.fullmatch(email):
-        raise _Invalid("seminar_bad_email")
+        raise Invalid("seminar_bad_email")
     return email
 
 
@@ -273,7 +272,7 @@ def parse_phone(text: str) -> str:
     if match := _MAINLAND_PHONE.fullmatch(digits):
         number = match[1]
         return f"+86 {number[:3]} {number[3:7]} {number[7:]}"
-    raise _Invalid("seminar_bad_phone")
+    raise Invalid("seminar_bad_phone")
 
 
 MAX_ATTENDEES = 9999
@@ -292,7 +291,7 @@ def parse_attendees(text: str, words: Words) -> int:
             break
     number = read_whole_number(typed)
     if number is None or not 1 <= number <= MAX_ATTENDEES:
-        raise _Invalid("seminar_bad_attendees")
+        raise Invalid("seminar_bad_attendees")
     return number
 
 
@@ -361,7 +360,7 @@ def _ask_field(state: FlowState, ctx: Context) -> Reply:
     return Reply(text, _rows(ctx, lang, *keep), typed=True)
 
 
-def _read_field(state: FlowState, answer: Answer, ctx: Context) -> Result:
+def _read_field(state: FlowState, answer: UserInput, ctx: Context) -> Result:
     field = FIELDS[state.step]
     if isinstance(answer, Choice):
         if answer.data != KEEP or state.step not in state.answers:
@@ -410,7 +409,7 @@ def _ask_confirm(state: FlowState, ctx: Context) -> Reply:
     return Reply(text, ((confirm,), (edit,), *_rows(ctx, lang, back=False)))
 
 
-def _read_confirm(state: FlowState, answer: Answer, ctx: Context) -> Result:
+def _read_confirm(state: FlowState, answer: UserInput, ctx: Context) -> Result:
     said = read_yes_no(answer.text, ctx.kb.words) if isinstance(answer, Text) else None
     if said == "no":  # "唔啱", "not correct": as the edit button, back to change an answer
         return DIALOGUE.back(state, ctx)
@@ -525,7 +524,7 @@ def _ask_mine(state: FlowState, ctx: Context) -> Reply:
     return Reply("\n\n".join(lines), _rows(ctx, lang, *buttons, back=False))
 
 
-def _read_mine(state: FlowState, answer: Answer, ctx: Context) -> Result:
+def _read_mine(state: FlowState, answer: UserInput, ctx: Context) -> Result:
     """A typed number picks the registration to cancel (its button works at any step)."""
     registrations = state.answers.get("registrations", [])
     if isinstance(answer, Text):
