@@ -47,18 +47,26 @@ class Trilingual(Frozen):
         return str(getattr(self, lang))
 
 
-class Questions(Frozen):
-    """The ways people ask one question, per language (at least one each)."""
+class PerLanguage(Frozen):
+    """Texts of one kind in each of the bot's languages; subclasses say how many and how read."""
 
-    en: tuple[str, ...] = Field(min_length=1)
-    yue: tuple[str, ...] = Field(min_length=1)
-    zh: tuple[str, ...] = Field(min_length=1)
+    en: tuple[str, ...] = ()
+    yue: tuple[str, ...] = ()
+    zh: tuple[str, ...] = ()
 
     def get(self, lang: Lang) -> tuple[str, ...]:
         return tuple(getattr(self, lang))
 
     def all(self) -> tuple[str, ...]:
         return self.en + self.yue + self.zh
+
+
+class Questions(PerLanguage):
+    """The ways people ask one question, per language (at least one each)."""
+
+    en: tuple[str, ...] = Field(min_length=1)
+    yue: tuple[str, ...] = Field(min_length=1)
+    zh: tuple[str, ...] = Field(min_length=1)
 
 
 class Source(Frozen):

@@ -27,7 +27,7 @@ from typing import Annotated, Any, Literal, TypeVar, cast
 
 from pydantic import BeforeValidator, Field, model_validator
 
-from knowledge.models import LANGS, Frozen, Lang
+from knowledge.models import LANGS, Frozen, Lang, PerLanguage
 from knowledge.text import CJK, clean, to_simplified
 
 YesNo = Literal["yes", "no", "unsure"]
@@ -55,18 +55,12 @@ def _phrase(value: object) -> object:
 Phrase = Annotated[str, BeforeValidator(_phrase)]
 
 
-class Phrases(Frozen):
+class Phrases(PerLanguage):
     """Phrases of one kind in each of the bot's languages (any list may be empty)."""
 
     en: tuple[Phrase, ...] = ()
     yue: tuple[Phrase, ...] = ()
     zh: tuple[Phrase, ...] = ()
-
-    def get(self, lang: Lang) -> tuple[str, ...]:
-        return tuple(getattr(self, lang))
-
-    def all(self) -> tuple[str, ...]:
-        return self.en + self.yue + self.zh
 
 
 class AnswerWords(Frozen):
