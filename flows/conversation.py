@@ -22,6 +22,7 @@ from flows.core import (
     Context,
     Event,
     FlowState,
+    Handoff,
     Reply,
     Result,
     Start,
@@ -29,9 +30,9 @@ from flows.core import (
 )
 from flows.effects import OUTCOMES, Case, Effect, Forget, Outcome
 from knowledge.answer import Answer, Assistant
-from knowledge.lang import detect_language
+from knowledge.lang import conversation_language
 from knowledge.models import LANGS, Lang
-from knowledge.words import read_language
+from knowledge.words import asks_for_person, language_request, read_language, read_navigation
 
 MISSES_BEFORE_PERSON = 3
 
@@ -184,9 +185,38 @@ def handle(session: Session, message: Message, ctx: Context, assistant: Assistan
         return _choice(session, message, ctx, assistant)
     if isinstance(message, OUTCOMES):
         return _to_flow(session, message, ctx)
+    requested = _request(session, message.text, ctx, assistant)
+    if requested is not None:
+        return requested
     if session.active is not None:
         return _answer_in_flow(session, message, ctx, assistant)
     return _faq(session, message.text, ctx, assistant)
+
+
+def _request(session: Session, text: str, ctx: Context, assistant: Assistant) -> Turn | None:
+    """A request made in words, anywhere (also in the middle of a check): for a person
+    ("can I speak to someone about DP?", 搵真人), or to switch language (講返廣東話得唔得);
+    None for anything else. The handoff intake itself reads its answers as they are."""
+    words = ctx.kb.words
+    active = session.active
+    if active is not None and active.flow == handoff.FLOW:
+        return None
+    if asks_for_person(text, words):
+        if read_navigation(text, words) != "person":  # the sentence is the question for staff
+            session = replace(session, last_question=text[:500])
+        if active is not None:  # the flow hands over its answers (or asks to wait)
+            return _to_flow(session, Handoff(), ctx)
+        return _handoff(session, ctx)
+    wanted = language_request(text, words)
+    if wanted is None:
+        return None
+    switched = _language(session, wanted, ctx)
+    if active is not None or read_language(text, words) is not None:
+        return switched
+    answer = assistant.ask(text, lang=wanted, today=ctx.today)  # "the guide in English please"
+    if not answer.matched:
+        return switched
+    return Turn(switched.session, (*switched.replies, _answer_reply(answer, ctx)), answer=answer)
 
 
 def _answer_in_flow(session: Session, message: Text, ctx: Context, assistant: Assistant) -> Turn:
@@ -195,7 +225,7 @@ def _answer_in_flow(session: Session, message: Text, ctx: Context, assistant: As
     turn = _to_flow(session, message, ctx)
     if turn.session.flow != session.flow or turn.effects:
         return turn
-    lang = detect_language(message.text, fallback=session.lang)
+    lang = conversation_language(message.text, session.lang)
     answer = assistant.ask(message.text, lang=lang, today=ctx.today)
     if not answer.matched:
         return turn
@@ -330,7 +360,7 @@ def _choice(session: Session, choice: Choice, ctx: Context, assistant: Assistant
 
 
 def _faq(session: Session, text: str, ctx: Context, assistant: Assistant) -> Turn:
-    lang = detect_language(text, fallback=session.lang)
+    lang = conversation_language(text, session.lang)
     session = replace(session, lang=lang, last_question=text[:500])
     answer = assistant.ask(text, lang=lang, today=ctx.today)
     if answer.matched or answer.intent is not None:

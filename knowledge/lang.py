@@ -45,3 +45,27 @@ def detect_language(text: str, fallback: Lang = "en") -> Lang:
     if fallback in ("yue", "zh"):
         return fallback
     return "zh" if chinese >= 2 else fallback
+
+
+_ENGLISH_WORD = re.compile(r"[A-Za-z][A-Za-z']+")
+_ACRONYM = re.compile(r"[A-Z]{2,6}s?")  # DP, OSI, CPPP, HKPC: programme terms in any language
+_ENGLISH_GRAMMAR = frozenset(
+    "what how can could is are am do does did will would which when where who why the a an "
+    "for of to in on my our we i you your it this that there please pls any".split()
+)
+
+
+def conversation_language(text: str, current: Lang) -> Lang:
+    """The language to answer ``text`` in, in a conversation held in ``current``.
+
+    A Chinese message sets Cantonese or Putonghua as ``detect_language`` says. An English one
+    switches a Chinese conversation to English only when it is an English sentence (three words
+    or more besides programme acronyms, one of them a function word): "OSI funding ceiling?" or
+    "ok thx" in a Cantonese conversation is answered in Cantonese."""
+    detected = detect_language(text, fallback=current)
+    if detected != "en" or current == "en":
+        return detected
+    words = [w for w in _ENGLISH_WORD.findall(clean(text)) if not _ACRONYM.fullmatch(w)]
+    if len(words) >= 3 and any(w.lower() in _ENGLISH_GRAMMAR for w in words):
+        return "en"
+    return current

@@ -147,11 +147,19 @@ class CountWords(Frozen):
         return self
 
 
+class RequestWords(Frozen):
+    """Requests made inside a sentence: for a person, or to switch language."""
+
+    person: Phrases
+    language: Phrases = Field(description="with a language's name, asks to switch to it")
+
+
 class Words(Frozen):
     """``words.yaml``: every word the bot reads, one place per kind."""
 
     answers: AnswerWords
     navigation: NavigationWords
+    requests: RequestWords
     languages: LanguageWords
     counts: CountWords
 
@@ -445,3 +453,28 @@ def read_language(text: str, words: Words) -> Lang | None:
     """The language the whole text names (廣東話, English, zh, 普通話); None if it names none."""
     found = _compiled(words.languages, _language_table).get(_exact(text))
     return next((lang for lang in LANGS if lang == found), None)
+
+
+# ------------------------------------------------------------------------ requests in a sentence
+
+LANGUAGE_REQUEST_LENGTH = 40
+"""A switch request is short ("講返廣東話得唔得", "can you reply in English please"); a longer
+message naming a language is a question (does the guide come in English?)."""
+
+
+def asks_for_person(text: str, words: Words) -> bool:
+    """Whether the message asks for a person ("can I speak to someone", 搵真人, 转人工), wherever
+    in the sentence; a word alone (真人, staff) is read by ``read_navigation``."""
+    return read_navigation(text, words) == "person" or mentions(text, words.requests.person.all())
+
+
+def language_request(text: str, words: Words) -> Lang | None:
+    """The language a short message asks the bot to switch to (「講返廣東話得唔得」, "English
+    please", 「可以用普通话吗」), or None; the whole text naming one (廣東話) counts too."""
+    named = read_language(text, words)
+    if named is not None:
+        return named
+    if len(fold(text)) > LANGUAGE_REQUEST_LENGTH or not mentions(text, words.requests.language.all()):
+        return None
+    found = [lang for lang in LANGS if mentions(text, getattr(words.languages, lang).all())]
+    return found[0] if len(found) == 1 else None

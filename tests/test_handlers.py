@@ -394,3 +394,23 @@ async def test_without_a_staff_chat_a_person_means_the_secretariats_contacts(
     finally:
         h.desk.storage.close()
         await h.app.shutdown()
+
+
+@pytest.mark.parametrize(
+    ("language_code", "asked", "company"),
+    [
+        ("en", "can I speak to someone about our DP(II) budget?", "ABC Ltd"),
+        ("zh-hk", "唔該我想搵真人問下DP(II)預算", "甲乙丙有限公司"),
+        ("zh", "麻烦转人工，我想问DP(II)的预算", "甲乙丙有限公司"),
+    ],
+)
+async def test_asking_for_a_person_in_words_opens_a_ticket_with_that_question(
+    h: Harness, fake: FakeTelegram, language_code: str, asked: str, company: str
+) -> None:
+    user = fake.user(41, "Words", language_code=language_code)
+    await h.say(user, "/eligibility")
+    await h.say(user, asked)  # in the middle of a check: the check's answers go along
+    await h.say(user, company)
+    await user.expect("#1")
+    summary = await fake.expect(STAFF_CHAT, asked)
+    assert company in summary["text"] and "/eligibility" in summary["text"]
