@@ -15,7 +15,7 @@ from flows.amounts import AmountError, parse_amount
 from flows.buttons import PERSON, START_VALUE, FlowButton
 from flows.core import Button, Choice, Context, FlowState, Reply, Result, Text, nav_buttons
 from flows.engine import Ask, Flow, Invalid, UserInput, pressed
-from flows.typed import typed_option
+from flows.typed import negators, typed_option
 from knowledge.answer import format_date
 from knowledge.models import Lang, PhaseStatus, Procurement
 
@@ -216,7 +216,7 @@ def _read_scheme(state: FlowState, answer: UserInput, ctx: Context) -> Result:
             s.id: tuple(s.name.get(lang) for lang in ("en", "yue", "zh"))
             for s in ctx.kb.programme.schemes
         }
-        chosen = typed_option(answer.text, ids, {**phrases, **ctx.kb.typed_answers})
+        chosen = typed_option(answer.text, ids, {**phrases, **ctx.kb.typed_answers}, negators(ctx))
     if chosen not in ids:
         raise Invalid()
     return DIALOGUE.go(state, ctx, "cost", scheme=chosen)

@@ -19,7 +19,7 @@ from typing import Any, ClassVar
 from flows.buttons import FlowButton
 from flows.core import Button, Choice, Context, FlowState, Reply, Result, nav_buttons
 from flows.engine import Ask, Flow, Invalid, UserInput, pressed
-from flows.typed import typed_option
+from flows.typed import negators, typed_option
 from knowledge.models import Lang
 from knowledge.words import read_yes_no
 
@@ -136,7 +136,7 @@ class Questionnaire(ABC):
             said = read_yes_no(answer.text, ctx.kb.words)  # 冇問題 is a yes, 唔知 unsure
             value = said if said in question.options else None  # unsure only where offered
         else:
-            value = typed_option(answer.text, question.options, ctx.kb.typed_answers)
+            value = typed_option(answer.text, question.options, ctx.kb.typed_answers, negators(ctx))
         if value is None:
             raise Invalid()
         if question.options in (YES_NO, YES_NO_UNSURE):

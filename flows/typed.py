@@ -11,18 +11,32 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 
+from flows.core import Context
 from flows.numerals import read_numeral
 from knowledge.words import fold, longest_match
 
-__all__ = ["fold", "parse_percentage", "typed_option"]
+__all__ = ["fold", "negators", "parse_percentage", "typed_option"]
+
+
+def negators(ctx: Context) -> tuple[str, ...]:
+    """The words that deny what follows them (``words.yaml``)."""
+    return ctx.kb.words.answers.negators.all()
 
 
 def typed_option(
-    text: str, options: Iterable[str], phrases: Mapping[str, tuple[str, ...]]
+    text: str,
+    options: Iterable[str],
+    phrases: Mapping[str, tuple[str, ...]],
+    negators: Iterable[str] = (),
 ) -> str | None:
-    """The option whose phrase matches ``text`` best; None when none or two match equally."""
+    """The option whose phrase matches ``text`` best; None when none or two match equally.
+
+    An option the text denies is not chosen: 「唔係三來一補，係股東」 means the shareholder
+    option, "not a joint venture, wholly owned" the wholly-owned one (the words that negate are
+    ``words.yaml``'s ``negators``)."""
+    kept = _without_denials(text, negators)
     scored = [
-        (longest_match(text, phrases.get(option, ()) + (option,)), option) for option in options
+        (longest_match(kept, phrases.get(option, ()) + (option,)), option) for option in options
     ]
     scored.sort(reverse=True)
     if not scored or scored[0][0] == 0 or (len(scored) > 1 and scored[0][0] == scored[1][0]):
@@ -48,3 +62,19 @@ def parse_percentage(text: str) -> float | None:
     else:
         return None
     return value if 0 <= value <= 100 else None
+
+
+def _without_denials(text: str, negators: Iterable[str]) -> str:
+    """``text`` with what each negator denies blanked out, up to the next punctuation or
+    "but"/但/係 (「唔係三來一補，係股東」 keeps 「係股東」)."""
+    folded = fold(text)
+    # One Chinese character alone (唔, 無, 不) starts too many other words (唔該, 無錫, 不同).
+    words = sorted({fold(n) for n in negators if len(n.strip()) > 1}, key=len, reverse=True)
+    if not words:
+        return folded
+    pattern = re.compile(
+        "(?:"
+        + "|".join((rf"\b{re.escape(w)}\b" if w.isascii() else re.escape(w)) for w in words)
+        + r")[^,.;!?，。；！？、]*?(?=[,.;!?，。；！？、]|\bbut\b|\bit'?s\b|\bwe'?re\b|但|而係|係|是|$)"
+    )
+    return pattern.sub(" ", folded)
