@@ -16,6 +16,7 @@ from knowledge.loader import KnowledgeBase
 from knowledge.models import HONG_KONG, FaqEntry, Lang
 from knowledge.normalise import Normaliser, default_normaliser
 from knowledge.search import MATCH_THRESHOLDS, SUGGEST_THRESHOLD, FaqIndex, Hit
+from knowledge.words import asks_for_person, question_parts
 
 MAX_QUESTION_CHARS = 500
 
@@ -67,9 +68,42 @@ class Assistant:
         self.index = cached_index(kb, lambda: FaqIndex(kb.faq, normaliser, kb.intents), normaliser)
 
     def ask(self, text: str, lang: Lang | None = None, today: dt.date | None = None) -> Answer:
-        """Answer ``text``; ``lang`` forces the reply language, ``today`` the date (HK)."""
+        """Answer ``text``; ``lang`` forces the reply language, ``today`` the date (HK).
+
+        A message with two or three questions ("how long does approval take? and how long
+        until we're paid?") gets each part the FAQ answers confidently, each with its source."""
         lang = lang or detect_language(text)
         today = today or today_hk()
+        if asks_for_person(text, self.kb.words):  # never an FAQ figure for "talk to a person"
+            return Answer(
+                lang, False, None, 1.0, self.kb.say("intent_person", lang), None, (), "person"
+            )
+        whole = self._answer(text, lang, today)
+        parts = question_parts(text[:MAX_QUESTION_CHARS], self.kb.words)
+        if len(parts) < 2:
+            return whole
+        found: list[Answer] = []
+        for part in parts:
+            answer = self._answer(part, lang, today)
+            if answer.matched and all(answer.faq_id != f.faq_id for f in found):
+                found.append(answer)
+        return self._composed(found, lang) if len(found) > 1 else whole
+
+    def _composed(self, answers: list[Answer], lang: Lang) -> Answer:
+        """One reply answering each part in turn; its source lists each part's sources."""
+        sources = [a.source for a in answers if a.source]
+        return Answer(
+            lang=lang,
+            matched=True,
+            faq_id=answers[0].faq_id,
+            score=min(a.score for a in answers),
+            answer="\n\n".join(a.answer for a in answers),
+            source="; ".join(dict.fromkeys(sources)) or None,
+            suggestions=(),
+        )
+
+    def _answer(self, text: str, lang: Lang, today: dt.date) -> Answer:
+        """The answer to one question."""
         hits = self.index.search(text[:MAX_QUESTION_CHARS], limit=6)
         threshold = MATCH_THRESHOLDS[lang]
         if hits and not hits[0].is_faq and hits[0].score >= threshold:

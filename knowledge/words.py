@@ -160,6 +160,7 @@ class Words(Frozen):
     answers: AnswerWords
     navigation: NavigationWords
     requests: RequestWords
+    joins: Phrases = Field(description="start a second question in the same message")
     languages: LanguageWords
     counts: CountWords
 
@@ -474,7 +475,55 @@ def language_request(text: str, words: Words) -> Lang | None:
     named = read_language(text, words)
     if named is not None:
         return named
-    if len(fold(text)) > LANGUAGE_REQUEST_LENGTH or not mentions(text, words.requests.language.all()):
+    if len(fold(text)) > LANGUAGE_REQUEST_LENGTH or not mentions(
+        text, words.requests.language.all()
+    ):
         return None
     found = [lang for lang in LANGS if mentions(text, getattr(words.languages, lang).all())]
     return found[0] if len(found) == 1 else None
+
+
+# ------------------------------------------------------------------ two questions in one message
+
+MAX_PARTS = 3
+_SENTENCE_END = re.compile(r"(?<=[?？!！。;；\n])")
+
+
+def _substantial(part: str) -> bool:
+    """Long enough to be a question of its own: four Chinese characters or three words."""
+    return (
+        len(re.findall(r"[\u3400-\u9fff]", part)) >= 4 or len(re.findall(r"[A-Za-z]+", part)) >= 3
+    )
+
+
+def question_parts(text: str, words: Words) -> list[str]:
+    """The questions in one message: split at question marks and full stops, and before the
+    words that start another question (also, 另外, 还有); parts too short to stand alone
+    join the part before them. One part when there is nothing to split."""
+    pieces = [p for p in _SENTENCE_END.split(text) if p.strip()]
+    joins = sorted({w for w in words.joins.all() if w.strip()}, key=len, reverse=True)
+    if joins:
+        pattern = re.compile(
+            "("
+            + "|".join(rf"\b{re.escape(w)}\b" if w.isascii() else re.escape(w) for w in joins)
+            + ")",
+            re.IGNORECASE,
+        )
+        pieces = [q for piece in pieces for q in _split_before(pattern, piece)]
+    parts: list[str] = []
+    for piece in pieces:
+        if parts and not _substantial(piece):
+            parts[-1] += piece
+        else:
+            parts.append(piece)
+    parts = [p.strip() for p in parts if p.strip()]
+    if len(parts) > 1 and not _substantial(parts[0]):
+        parts[1] = parts[0] + parts[1]
+        parts = parts[1:]
+    return parts[:MAX_PARTS] if len(parts) > 1 else [text]
+
+
+def _split_before(pattern: re.Pattern[str], piece: str) -> list[str]:
+    starts = [m.start() for m in pattern.finditer(piece) if m.start() > 0]
+    bounds = [0, *starts, len(piece)]
+    return [piece[a:b] for a, b in zip(bounds, bounds[1:], strict=False) if piece[a:b].strip()]

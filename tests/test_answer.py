@@ -9,6 +9,7 @@ import pytest
 from knowledge.answer import Assistant, format_date
 from knowledge.loader import KnowledgeBase
 from knowledge.models import FaqEntry, Lang
+from knowledge.words import question_parts
 from tests.conftest import TODAY
 
 
@@ -156,3 +157,40 @@ def test_applications_go_by_email_to_the_secretariat_not_to_the_enquiry_address(
     assert "enquiry@cleanerproduction.hk" not in text or any(
         word in text for word in ("enquiry address", "查詢電郵", "查询电邮", "查詢地址", "查询地址")
     )
+
+
+@pytest.mark.parametrize(
+    ("question", "lang", "parts"),
+    [
+        (
+            "How long from applying to approval? And how long after the project until we get paid?",
+            "en",
+            2,
+        ),
+        ("由申請到批要幾耐？做完個項目又要幾耐先收到錢", "yue", 2),
+        ("实地评估资助多少？另外申请要交什么文件", "zh", 2),
+    ],
+)
+def test_two_questions_in_one_message_get_both_answers_and_sources(
+    assistant: Assistant, question: str, lang: Lang, parts: int
+) -> None:
+    answer = assistant.ask(question, lang=lang)
+    assert answer.matched
+    separately = [
+        assistant.ask(part, lang=lang) for part in question_parts(question, assistant.kb.words)
+    ]
+    assert parts == len({a.faq_id for a in separately if a.matched})
+    for part in separately:
+        assert part.answer in answer.answer
+        assert part.source is not None and all(
+            s in (answer.source or "") for s in part.source.split("; ")
+        )
+
+
+def test_one_question_is_not_split(assistant: Assistant) -> None:
+    for text in (
+        "DP同埋OSI嘅上限係幾多",
+        "What is CPPP?",
+        "hi, sorry to bother. our factory is in Dongguan, can we apply?",
+    ):
+        assert [text] == question_parts(text, assistant.kb.words)
