@@ -48,3 +48,32 @@ def test_the_format_samples_pass(assistant: Assistant) -> None:
     report = evaluate(assistant, load_enquiries(sample))
     assert 5 <= len(report.outcomes)
     assert [] == list(report.miss_lines())
+
+
+FIELD_SET = EVAL_DIR / "field" / "realistic.jsonl"
+# Measured on 2026-11-30 (issue 10 in progress). The bar of issue 10 is 95% in every language;
+# until it is reached these floors keep what was won from slipping back.
+FIELD_FLOORS = {"en": 0.76, "yue": 0.89, "zh": 0.91}
+
+
+@pytest.fixture(scope="module")
+def field(assistant: Assistant) -> Report:
+    return evaluate(assistant, load_enquiries(FIELD_SET))
+
+
+def test_field_set_is_realistic_and_big() -> None:
+    enquiries = load_enquiries(FIELD_SET)
+    assert sum(1 for e in enquiries if not e.oos) >= 200
+    assert sum(1 for e in enquiries if e.id.startswith("two.")) >= 20
+    assert sum(1 for e in enquiries if e.id.startswith("oos.")) >= 50
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_field_set_accuracy_does_not_slip(field: Report, lang: str) -> None:
+    misses = "\n".join(m for m in field.miss_lines() if f"[{lang}]" in m)
+    assert field.accuracy(lang) >= FIELD_FLOORS[lang], f"{field.summary()}\n{misses}"  # type: ignore[arg-type]
+
+
+def test_field_set_out_of_scope_and_requests_for_a_person_are_declined(field: Report) -> None:
+    misses = "\n".join(m for m in field.miss_lines() if m.startswith(("MISS oos", "MISS person")))
+    assert field.rejection() >= 0.95, f"{field.summary()}\n{misses}"
