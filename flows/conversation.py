@@ -32,7 +32,13 @@ from flows.effects import OUTCOMES, Case, Effect, Forget, Outcome
 from knowledge.answer import Answer, Assistant
 from knowledge.lang import conversation_language
 from knowledge.models import LANGS, Lang
-from knowledge.words import asks_for_person, language_request, read_language, read_navigation
+from knowledge.words import (
+    asks_for_person,
+    follow_up,
+    language_request,
+    read_language,
+    read_navigation,
+)
 
 MISSES_BEFORE_PERSON = 3
 
@@ -87,6 +93,8 @@ class Session:
     misses: int = 0
     recent_misses: tuple[tuple[str, float], ...] = ()
     last_question: str = ""
+    topic: str = ""  # the last question the FAQ answered: what an elliptical follow-up is about
+    topic_age: int = 0  # questions asked since; the topic is forgotten after FOLLOW_UP_TURNS
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -96,6 +104,8 @@ class Session:
             "misses": self.misses,
             "recent_misses": [list(m) for m in self.recent_misses],
             "last_question": self.last_question,
+            "topic": self.topic,
+            "topic_age": self.topic_age,
         }
 
     @classmethod
@@ -112,6 +122,8 @@ class Session:
                 misses=int(data.get("misses", 0)),
                 recent_misses=tuple((str(q), float(s)) for q, s in data.get("recent_misses", ())),
                 last_question=str(data.get("last_question", "")),
+                topic=str(data.get("topic", "")),
+                topic_age=int(data.get("topic_age", 0)),
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise StaleSession(str(exc)) from exc
@@ -288,7 +300,7 @@ def _command(session: Session, command: Command, ctx: Context, assistant: Assist
         return Turn(session, (say(ctx, session, "privacy"),))
     if name == "forget":
         return Turn(
-            replace(session, flow=None, recent_misses=(), last_question=""),
+            replace(session, flow=None, recent_misses=(), last_question="", topic=""),
             (say(ctx, session, "forgotten"),),
             (Forget(),),
         )
@@ -359,10 +371,37 @@ def _choice(session: Session, choice: Choice, ctx: Context, assistant: Assistant
     return Turn(session, (say(ctx, session, "button_expired"),))
 
 
+FOLLOW_UP_TURNS = 3
+"""Questions after an answer during which an elliptical follow-up ("咁DP(II)呢？", "is it open
+now?") is read as being about it."""
+
+
+def _in_context(
+    session: Session, text: str, answer: Answer, ctx: Context, assistant: Assistant
+) -> tuple[Answer, str]:
+    """The answer to ``text``, read as a follow-up of the topic when it is one (a short message
+    the FAQ cannot answer alone, or one that points back: 呢, 咁, "what about", "is it"); and
+    the question that answer answers, the new topic."""
+    if not session.topic or session.topic_age >= FOLLOW_UP_TURNS or answer.intent is not None:
+        return answer, text
+    leaning = follow_up(text, ctx.kb.words, answered=answer.matched)
+    if leaning is None or (leaning == "switch" and answer.matched):
+        return answer, text  # a question of its own, or a new subject the FAQ knows alone
+    question = f"{session.topic} {text}"[-500:]
+    contextual = assistant.ask(question, lang=answer.lang, today=ctx.today, split=False)
+    return (contextual, question) if contextual.matched else (answer, text)
+
+
 def _faq(session: Session, text: str, ctx: Context, assistant: Assistant) -> Turn:
     lang = conversation_language(text, session.lang)
     session = replace(session, lang=lang, last_question=text[:500])
-    answer = assistant.ask(text, lang=lang, today=ctx.today)
+    answer, question = _in_context(
+        session, text, assistant.ask(text, lang=lang, today=ctx.today), ctx, assistant
+    )
+    if answer.matched:
+        session = replace(session, topic=question[:500], topic_age=0)
+    else:
+        session = replace(session, topic_age=session.topic_age + 1)
     if answer.matched or answer.intent is not None:
         return Turn(replace(session, misses=0), (_answer_reply(answer, ctx),), answer=answer)
     misses = session.misses + 1

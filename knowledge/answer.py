@@ -67,11 +67,18 @@ class Assistant:
         normaliser = normaliser or default_normaliser()
         self.index = cached_index(kb, lambda: FaqIndex(kb.faq, normaliser, kb.intents), normaliser)
 
-    def ask(self, text: str, lang: Lang | None = None, today: dt.date | None = None) -> Answer:
+    def ask(
+        self,
+        text: str,
+        lang: Lang | None = None,
+        today: dt.date | None = None,
+        split: bool = True,
+    ) -> Answer:
         """Answer ``text``; ``lang`` forces the reply language, ``today`` the date (HK).
 
         A message with two or three questions ("how long does approval take? and how long
-        until we're paid?") gets each part the FAQ answers confidently, each with its source."""
+        until we're paid?") gets each part the FAQ answers confidently, each with its source
+        (``split=False``: read it as one question)."""
         lang = lang or detect_language(text)
         today = today or today_hk()
         if asks_for_person(text, self.kb.words):  # never an FAQ figure for "talk to a person"
@@ -79,7 +86,7 @@ class Assistant:
                 lang, False, None, 1.0, self.kb.say("intent_person", lang), None, (), "person"
             )
         whole = self._answer(text, lang, today)
-        parts = question_parts(text[:MAX_QUESTION_CHARS], self.kb.words)
+        parts = question_parts(text[:MAX_QUESTION_CHARS], self.kb.words) if split else [text]
         if len(parts) < 2:
             return whole
         found: list[Answer] = []

@@ -147,6 +147,13 @@ class CountWords(Frozen):
         return self
 
 
+class FollowUpWords(Frozen):
+    """Words by which a short message points back to the question answered before it."""
+
+    refer: Phrases = Field(description="the same subject: the question before decides")
+    switch: Phrases = Field(description="another subject: alone if the FAQ knows it")
+
+
 class RequestWords(Frozen):
     """Requests made inside a sentence: for a person, or to switch language."""
 
@@ -161,6 +168,7 @@ class Words(Frozen):
     navigation: NavigationWords
     requests: RequestWords
     joins: Phrases = Field(description="start a second question in the same message")
+    follow_ups: FollowUpWords
     languages: LanguageWords
     counts: CountWords
 
@@ -527,3 +535,26 @@ def _split_before(pattern: re.Pattern[str], piece: str) -> list[str]:
     starts = [m.start() for m in pattern.finditer(piece) if m.start() > 0]
     bounds = [0, *starts, len(piece)]
     return [piece[a:b] for a, b in zip(bounds, bounds[1:], strict=False) if piece[a:b].strip()]
+
+
+# ------------------------------------------------------------------------------ follow-ups
+
+FollowUp = Literal["refer", "switch"]
+FOLLOW_UP_CHINESE, FOLLOW_UP_WORDS = 15, 8
+"""A message short enough to lean on the question before it: Chinese characters, Latin words."""
+
+
+def follow_up(text: str, words: Words, answered: bool) -> FollowUp | None:
+    """How ``text`` leans on the question answered before it: "refer" (a short message that
+    points back to the same subject: "is it open now?", 「佢要幾耐？」), "switch" (another subject
+    in the same question: "what about OSI?", 「咁DP(II)呢？」, or a short message the FAQ cannot
+    answer alone), or None (a question of its own)."""
+    chinese = len(re.findall(r"[\u3400-\u9fff]", text))
+    latin = len(re.findall(r"[A-Za-z]+", text))
+    if chinese > FOLLOW_UP_CHINESE or latin > FOLLOW_UP_WORDS:
+        return None
+    if mentions(text, words.follow_ups.refer.all()):
+        return "refer"
+    if not answered or mentions(text, words.follow_ups.switch.all()):
+        return "switch"
+    return None
