@@ -18,6 +18,7 @@ Pure standard library, no I/O.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, localcontext
@@ -166,6 +167,38 @@ def parse_amount(text: str) -> Amount:
     with localcontext(CONTEXT):
         tokens = _scan(s, text)
         return _decide(tokens, text)
+
+
+_ROUGHLY = re.compile("([十百千])[幾几]")
+MIN_PROJECT_COST = 1000
+"""A sum in a sentence below this is not a project's cost (a count, a percentage, a day)."""
+
+
+def amount_in(text: str) -> Amount | None:
+    """The one money amount a sentence mentions ("we want to replace our air compressors,
+    about 800k", 「成套連安裝大概要八十幾萬」), or None: none, or several different ones. A bare
+    four-digit year (2025) is not a sum."""
+    s = unicodedata.normalize("NFKC", text).lower()
+    s = _ROUGHLY.sub(r"\1", s)  # 八十幾萬, 八十几万: "eighty-odd ten-thousands", read as 80萬
+    try:
+        with localcontext(CONTEXT):
+            tokens = _scan(s, text)
+    except AmountError:
+        return None
+    sums = {
+        t.value
+        for t in tokens
+        if t.kind == "number"
+        and t.value >= MIN_PROJECT_COST
+        and t.value <= MAX_AMOUNT
+        and not (t.source.isdigit() and len(t.source) == 4 and 1900 <= t.value <= 2100)
+    }
+    currencies = {t.currency for t in tokens if t.kind == "currency" and t.currency is not None}
+    if len(sums) != 1 or len(currencies) > 1:
+        return None
+    value = sums.pop()
+    tidy = Decimal(int(value)) if value == value.to_integral_value() else value.normalize()
+    return Amount(tidy, currencies.pop() if currencies else None)
 
 
 def _decide(tokens: list[_Token], text: str) -> Amount:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 from flows import eligibility, estimate, handoff, recognition, seminar
+from flows.amounts import amount_in
 from flows.buttons import CANCEL, PERSON, Faq, FlowButton, Language, Nav
 from flows.core import (
     Button,
@@ -363,9 +364,9 @@ def _choice(session: Session, choice: Choice, ctx: Context, assistant: Assistant
         isinstance(data, Nav) or (isinstance(data, FlowButton) and data.flow == active.flow)
     ):
         return _to_flow(session, choice, ctx)
-    if isinstance(data, FlowButton) and data.flow == seminar.FLOW:
-        # "my registrations" buttons outlive the flow that showed them
-        turn = _run(session, seminar.FLOW, choice, ctx)
+    if isinstance(data, FlowButton) and data.flow in FLOWS:
+        # buttons that work outside their flow: "my registrations", "estimate for HK$800,000"
+        turn = _run(session, data.flow, choice, ctx)
         if turn.replies or turn.effects:
             return turn
     return Turn(session, (say(ctx, session, "button_expired"),))
@@ -403,7 +404,8 @@ def _faq(session: Session, text: str, ctx: Context, assistant: Assistant) -> Tur
     else:
         session = replace(session, topic_age=session.topic_age + 1)
     if answer.matched or answer.intent is not None:
-        return Turn(replace(session, misses=0), (_answer_reply(answer, ctx),), answer=answer)
+        replies = (_answer_reply(answer, ctx), *_estimate_offer(text, answer, ctx))
+        return Turn(replace(session, misses=0), replies, answer=answer)
     misses = session.misses + 1
     recent = (*session.recent_misses, (text[:200], round(answer.score, 3)))[-5:]
     session = replace(session, misses=misses, recent_misses=recent)
@@ -414,7 +416,25 @@ def _faq(session: Session, text: str, ctx: Context, assistant: Assistant) -> Tur
             (Reply(ctx.say("offer_person_after_misses", lang), buttons),),
             answer=answer,
         )
-    return Turn(session, (_answer_reply(answer, ctx),), answer=answer)
+    replies = (_answer_reply(answer, ctx), *_estimate_offer(text, answer, ctx))
+    return Turn(session, replies, answer=answer)
+
+
+def _estimate_offer(text: str, answer: Answer, ctx: Context) -> tuple[Reply, ...]:
+    """A project described with its cost ("replace our air compressors, about 800k") leads on
+    to an estimate with that cost already read; the answer before says what is in force."""
+    if answer.intent is not None:
+        return ()
+    amount = amount_in(text)
+    if amount is None or amount.currency not in (None, "HKD"):
+        return ()
+    cost = estimate.money(amount.value)
+    lang = answer.lang
+    button = Button(
+        ctx.say("button_estimate_cost", lang, cost=cost),
+        FlowButton(estimate.FLOW, f"cost:{amount.value}"),
+    )
+    return (Reply(ctx.say("offer_estimate", lang, cost=cost), ((button,),)),)
 
 
 def _answer_reply(answer: Answer, ctx: Context) -> Reply:

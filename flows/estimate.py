@@ -7,11 +7,11 @@ and an amount in another currency is refused, never silently taken as Hong Kong 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Literal
 
-from flows.amounts import AmountError, parse_amount
+from flows.amounts import MAX_AMOUNT, Amount, AmountError, parse_amount
 from flows.buttons import PERSON, START_VALUE, FlowButton
 from flows.core import Button, Choice, Context, FlowState, Reply, Result, Text, nav_buttons
 from flows.engine import Ask, Flow, Invalid, UserInput, pressed
@@ -193,8 +193,27 @@ def render(result: Estimate, ctx: Context, lang: Lang) -> str:
 # ------------------------------------------------------------------------------------ dialogue
 
 
+GIVEN_COST = "given_cost"
+"""A project cost read from the user's own words before the flow began ("about 800k"): only
+the scheme is asked."""
+
+
 def _begin(state: FlowState, ctx: Context) -> Result:
     return DIALOGUE.first(state, ctx, "scheme")
+
+
+def _with_cost(state: FlowState, cost: str, ctx: Context) -> Result:
+    """The estimate for a cost already read (the button under an answer: "Estimate for
+    HK$800,000"): ask only the scheme."""
+    try:
+        amount = Amount(Decimal(cost), None)
+    except ArithmeticError:
+        raise Invalid("est_bad_amount") from None
+    if not 0 < amount.value <= MAX_AMOUNT:
+        raise Invalid("est_bad_amount")
+    fresh = FlowState(flow=FLOW, step="start", lang=state.lang, answers={GIVEN_COST: cost})
+    note = Reply(ctx.say("est_cost_given", state.lang, cost=money(amount.value)))
+    return DIALOGUE.first(fresh, ctx, "scheme", note)
 
 
 def _ask_scheme(state: FlowState, ctx: Context) -> Reply:
@@ -219,6 +238,13 @@ def _read_scheme(state: FlowState, answer: UserInput, ctx: Context) -> Result:
         chosen = typed_option(answer.text, ids, {**phrases, **ctx.kb.typed_answers}, negators(ctx))
     if chosen not in ids:
         raise Invalid()
+    given = state.answers.get(GIVEN_COST)
+    if given is not None:
+        return _result(
+            replace(state, answers={**state.answers, "scheme": chosen}),
+            Amount(Decimal(str(given)), None),
+            ctx,
+        )
     return DIALOGUE.go(state, ctx, "cost", scheme=chosen)
 
 
@@ -227,7 +253,6 @@ def _ask_cost(state: FlowState, ctx: Context) -> Reply:
 
 
 def _read_cost(state: FlowState, answer: UserInput, ctx: Context) -> Result:
-    lang = state.lang
     if not isinstance(answer, Text):
         raise Invalid("est_bad_amount")
     try:
@@ -236,6 +261,12 @@ def _read_cost(state: FlowState, answer: UserInput, ctx: Context) -> Result:
         raise Invalid("est_bad_amount") from None
     if amount.currency not in (None, "HKD"):
         raise Invalid("est_other_currency", currency=amount.currency)
+    return _result(state, amount, ctx)
+
+
+def _result(state: FlowState, amount: Amount, ctx: Context) -> Result:
+    """The estimate for the chosen scheme and ``amount``, and what to do next."""
+    lang = state.lang
     result = estimate(state.answers["scheme"], amount.value, ctx)
     text = render(result, ctx, lang)
     if amount.currency is None:
@@ -257,6 +288,7 @@ DIALOGUE = Flow(
     FLOW,
     begin=_begin,
     steps={"scheme": Ask(_ask_scheme, _read_scheme), "cost": Ask(_ask_cost, _read_cost)},
+    anywhere={"cost": _with_cost},
 )
 STEPS = DIALOGUE.step_names
 new_state, step = DIALOGUE.new_state, DIALOGUE.step
