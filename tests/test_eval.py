@@ -53,7 +53,7 @@ def test_the_format_samples_pass(assistant: Assistant) -> None:
 FIELD_SET = EVAL_DIR / "field" / "realistic.jsonl"
 # Measured on 2026-11-30 (issue 10 in progress). The bar of issue 10 is 95% in every language;
 # until it is reached these floors keep what was won from slipping back.
-FIELD_FLOORS = {"en": 0.76, "yue": 0.89, "zh": 0.91}
+FIELD_FLOORS = {"en": 0.82, "yue": 0.94, "zh": 0.94}
 
 
 @pytest.fixture(scope="module")
