@@ -48,6 +48,7 @@ MATCH_THRESHOLDS: dict[str, float] = {"en": 0.25, "yue": 0.29, "zh": 0.29}
 SUGGEST_THRESHOLD = 0.10
 RECENT_QUESTIONS = 2048  # questions whose hits are remembered
 _RECALL_SHARE = 0.65  # phrase overlap favours covering the question over covering the phrasing
+_SHARED = tuple(name for name in FEATURES if name != "fuzzy")  # what the postings give
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,49 @@ def _strength(word_sim: float, gram_sim: float) -> float:
     phrasings that tie exactly do not swap places with the order floats were summed in (set order
     changes with the hash seed); on a tie the first phrasing wins, in both search paths."""
     return round(word_sim + 0.5 * gram_sim, 9)
+
+
+# rapidfuzz may compute a ratio in another order than the length bound below: a margin for that.
+_FUZZY_SLACK = 1e-9
+# A score this far below another stays below it rounded to 9 places (the ranking's key).
+_SCORE_SLACK = 2e-9
+# Up to this many documents with a matching phrasing, rapidfuzz for each of them costs less than
+# bounding their scores to skip some (see FaqIndex._fuzzy_for_the_top)...
+_ALL_FUZZY = 400
+_FIRST_BATCH = 64  # ... and beyond, how many it computes first (then 4 times more each time)
+_POSITION_BITS = 32  # a phrasing's place among the touched ones, in the low bits of its key
+# The index's places are its phrasings, then its documents, three numbers each: what a query
+# shares with a phrasing in words and in grams (and 0), or with a document in the words and
+# grams of its phrasings and keywords, and in the words of its answer. A token's postings are
+# "codes": place · 4 + column.
+_COLUMNS = 3
+_COLUMN_BITS = 2
+
+
+@dataclass(frozen=True)
+class _Touched:
+    """The documents a query shares a token with (ascending), each feature but ``fuzzy`` over
+    them, and each one's best phrasing (-1 where no phrasing shares a token)."""
+
+    docs: np.ndarray
+    features: dict[str, np.ndarray]
+    best: np.ndarray
+
+
+def _fuzzy_bound(length: int, lengths: np.ndarray) -> np.ndarray:
+    """The most ``fuzz.ratio / 100`` can be between a text of ``length`` characters and texts of
+    ``lengths``: it is 1 - (indel distance) / (sum of the lengths), and the indel distance is at
+    least the difference of the lengths."""
+    return np.asarray(2 * np.minimum(length, lengths) / (length + lengths), dtype=np.float64)
+
+
+def _letter_counts(word: str) -> np.ndarray:
+    """How many of each letter a-z ``word`` has, and (last) how many other characters."""
+    counts = np.zeros(27, dtype=np.int16)
+    for char in word:
+        place = ord(char) - 97
+        counts[place if 0 <= place < 26 else 26] += 1
+    return counts
 
 
 @dataclass
@@ -167,48 +211,53 @@ class FaqIndex:
         self._build_postings()
 
     def _build_postings(self) -> None:
-        """Token → where it occurs, as arrays, so a query touches only what shares a token and
-        the per-phrasing arithmetic runs over whole arrays at once."""
+        """Token → the places it occurs at (see ``_COLUMNS``), so that a query's work is
+        proportional to what shares a token with it, never to the size of the FAQ."""
         w = self.weights
         phrasings: list[Phrasing] = []
         owner: list[int] = []
-        word_post: dict[str, list[int]] = defaultdict(list)
-        gram_post: dict[str, list[int]] = defaultdict(list)
-        entry_post: dict[str, list[int]] = defaultdict(list)
-        entry_gram_post: dict[str, list[int]] = defaultdict(list)
-        answer_post: dict[str, list[int]] = defaultdict(list)
         for d, document in enumerate(self.documents):
-            for phrasing in document.phrasings:
-                for token in phrasing.bag.words:
-                    word_post[token].append(len(phrasings))
-                for token in phrasing.bag.grams:
-                    gram_post[token].append(len(phrasings))
-                phrasings.append(phrasing)
-                owner.append(d)
-            for token in document.all_words:
-                entry_post[token].append(d)
-            for token in document.all_grams:
-                entry_gram_post[token].append(d)
-            for token in document.answer_words:
-                answer_post[token].append(d)
-
-        def arrays(post: dict[str, list[int]]) -> dict[str, np.ndarray]:
-            return {token: np.asarray(where, dtype=np.intp) for token, where in post.items()}
-
-        self._flat = tuple(phrasings)
-        self._owner = np.asarray(owner, dtype=np.intp)
-        self._folded = np.asarray([p.bag.folded for p in phrasings], dtype=object)
+            phrasings.extend(document.phrasings)
+            owner.extend([d] * len(document.phrasings))
         if len(set(owner)) != len(self.documents):
             raise ValueError("every FAQ entry and intent needs at least one phrasing")
-        # Phrasings are stored document by document: where each document's run starts.
-        self._starts = np.searchsorted(self._owner, np.arange(len(self.documents)))
-        self._p_words = np.asarray([w.total(p.bag.words, w.words) for p in phrasings])
-        self._p_grams = np.asarray([w.total(p.bag.grams, w.grams) for p in phrasings])
-        self._word_post = arrays(word_post)
-        self._gram_post = arrays(gram_post)
-        self._entry_post = arrays(entry_post)
-        self._entry_gram_post = arrays(entry_gram_post)
-        self._answer_post = arrays(answer_post)
+        word_codes: dict[str, list[int]] = defaultdict(list)
+        gram_codes: dict[str, list[int]] = defaultdict(list)
+        for p, phrasing in enumerate(phrasings):
+            for token in phrasing.bag.words:
+                word_codes[token].append(p << _COLUMN_BITS)
+            for token in phrasing.bag.grams:
+                gram_codes[token].append((p << _COLUMN_BITS) + 1)
+        for d, document in enumerate(self.documents, start=len(phrasings)):
+            for token in document.all_words:
+                word_codes[token].append(d << _COLUMN_BITS)
+            for token in document.all_grams:
+                gram_codes[token].append((d << _COLUMN_BITS) + 1)
+            for token in document.answer_words:
+                word_codes[token].append((d << _COLUMN_BITS) + 2)
+        places = len(phrasings) + len(self.documents)
+        code_type = np.int32 if places << _COLUMN_BITS < 2**31 else np.int64
+
+        def arrays(codes: dict[str, list[int]]) -> dict[str, np.ndarray]:
+            return {token: np.asarray(c, dtype=code_type) for token, c in codes.items()}
+
+        self._flat = tuple(phrasings)
+        # Phrasings are stored document by document: the owners ascend with the phrasings.
+        self._owner = np.asarray(owner, dtype=np.intp)
+        self._folded = np.asarray([p.bag.folded for p in phrasings], dtype=object)
+        self._lengths = np.asarray([len(p.bag.folded) for p in phrasings], dtype=np.float64)
+        # Each phrasing's total word and gram weight; 1 where it has none (it then shares none,
+        # and 0 / 1 is the 0 that the overlap of nothing is).
+        self._p_words = np.asarray([w.total(p.bag.words, w.words) or 1.0 for p in phrasings])
+        self._p_grams = np.asarray([w.total(p.bag.grams, w.grams) or 1.0 for p in phrasings])
+        self._word_codes = arrays(word_codes)
+        self._gram_codes = arrays(gram_codes)
+        # Letter counts of the spellings: a bound that skips most of them in ``correct``.
+        letters = np.zeros((len(self._spellings), 27), dtype=np.int16)
+        for number, spelling in enumerate(self._spellings):
+            letters[number] = _letter_counts(spelling)
+        self._letters = letters
+        self._spelling_lengths = np.asarray([len(s) for s in self._spellings], dtype=np.int64)
 
     def __getstate__(self) -> dict[str, object]:
         """Pickled without the normaliser (a jieba tokenizer): the loader plugs the live one in."""
@@ -269,11 +318,21 @@ class FaqIndex:
         fixed = []
         for word in words:
             if len(word) >= 4 and word.isascii() and word.isalpha() and word not in self.vocabulary:
-                best = process.extractOne(word, self._spellings, scorer=fuzz.ratio, score_cutoff=80)
+                best = process.extractOne(
+                    word, self._close_spellings(word), scorer=fuzz.ratio, score_cutoff=80
+                )
                 if best is not None:
                     word = best[0]
             fixed.append(word)
         return fixed
+
+    def _close_spellings(self, word: str) -> list[str]:
+        """The spellings that may score 80 against ``word``, in their order (so the same one
+        wins a tie): fuzz.ratio is 2·(longest common subsequence) / (sum of the lengths), and a
+        common subsequence has no more of a letter than either word."""
+        common = np.minimum(self._letters, _letter_counts(word)).sum(axis=1, dtype=np.int64)
+        close = 5 * common >= 2 * (self._spelling_lengths + len(word))
+        return [self._spellings[i] for i in np.flatnonzero(close)]
 
     def query(self, text: str) -> Bag:
         """A user's question as a bag; single Chinese characters count only if the FAQ uses them
@@ -286,65 +345,98 @@ class FaqIndex:
         }
         return Bag(bag.folded, frozenset(words), bag.grams)
 
-    def _accumulate(
-        self, tokens: frozenset[str], table: dict[str, float], post: dict[str, np.ndarray], size: int
-    ) -> tuple[float, np.ndarray]:
-        """(the query's total weight, the weight each place shares with it)."""
-        shared = np.zeros(size)
-        for token in tokens:
-            where = post.get(token)
-            if where is not None:
-                shared[where] += table.get(token, self.weights.unseen)
-        return self.weights.total(tokens, table), shared
-
-    def _feature_arrays(self, query: Bag) -> tuple[dict[str, np.ndarray], np.ndarray]:
-        """Every feature for every document (arrays over documents), and the index of each
-        document's best phrasing (-1 where none shares a token)."""
+    def _touched(self, query: Bag) -> _Touched:
+        """Every document sharing a token with ``query``, with all its features but ``fuzzy``,
+        and its best phrasing. The work is proportional to the postings of the query's tokens
+        (plus a byte per place, to mark the touched ones): only the phrasings and documents
+        they touch are looked at."""
         w = self.weights
-        n_docs, n_phrasings = len(self.documents), len(self._flat)
-        q_words, shared_words = self._accumulate(query.words, w.words, self._word_post, n_phrasings)
-        q_grams, shared_grams = self._accumulate(query.grams, w.grams, self._gram_post, n_phrasings)
-        _, entry = self._accumulate(query.words, w.words, self._entry_post, n_docs)
-        _, entry_grams = self._accumulate(query.grams, w.grams, self._entry_gram_post, n_docs)
-        _, answer = self._accumulate(query.words, w.words, self._answer_post, n_docs)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            word_sim = np.where(
-                shared_words > 0, _blend(shared_words / q_words, shared_words / self._p_words), 0.0
-            )
-            gram_sim = np.where(
-                shared_grams > 0, _blend(shared_grams / q_grams, shared_grams / self._p_grams), 0.0
-            )
-        combined = np.round(word_sim + 0.5 * gram_sim, 9)  # as _strength: ties stay ties
-        # Each document's best phrasing; on a tie the first (the reference does the same).
-        doc_best = np.maximum.reduceat(combined, self._starts)
-        is_best = (combined > 0) & (combined == doc_best[self._owner])
-        positions = np.where(is_best, np.arange(n_phrasings), n_phrasings)
-        best = np.minimum.reduceat(positions, self._starts)
-        found = best < n_phrasings
-        best = np.where(found, best, -1)
-        fuzzy = np.zeros(n_docs)
-        if found.any():
-            choices = self._folded[best[found]].tolist()
-            fuzzy[found] = process.cdist([query.folded], choices, scorer=fuzz.ratio)[0] / 100
-        at = np.where(found, best, 0)
+        # Sorted, so each place adds its shared weights up in the same order in every process.
+        words, grams = sorted(query.words), sorted(query.grams)
+        q_words, q_grams = w.total(words, w.words), w.total(grams, w.grams)
+        arrays, weights = [], []
+        for tokens, table, postings in (
+            (words, w.words, self._word_codes),
+            (grams, w.grams, self._gram_codes),
+        ):
+            for token in tokens:
+                codes = postings.get(token)
+                if codes is not None:
+                    arrays.append(codes)
+                    weights.append(table[token])
+        if not arrays:
+            nothing = np.zeros(0, dtype=np.intp)
+            return _Touched(nothing, {name: np.zeros(0) for name in _SHARED}, nothing)
+        codes = np.concatenate(arrays)
+        places, columns = codes >> _COLUMN_BITS, codes & ((1 << _COLUMN_BITS) - 1)
+        marked = np.zeros(len(self._flat) + len(self.documents), dtype=bool)
+        marked[places] = True
+        touched = np.flatnonzero(marked)
+        size = len(touched)
+        rank = np.empty(len(marked), dtype=codes.dtype)  # read only where just written
+        rank[touched] = np.arange(size)
+        # Column after column, so that each is one contiguous array.
+        shared = np.bincount(
+            columns * size + rank[places],
+            weights=np.repeat(weights, [len(a) for a in arrays]),
+            minlength=_COLUMNS * size,
+        ).reshape(_COLUMNS, size)
+        count = int(np.searchsorted(touched, len(self._flat)))  # touched phrasings come first
+        phrasings, docs = touched[:count], touched[count:] - len(self._flat)
+        # Divided by 1 where the query has no words (or grams): it then shares none either.
+        q_words, q_grams = q_words or 1.0, q_grams or 1.0
+        # Each touched phrasing's word and gram similarity, the reference's arithmetic.
+        words_shared, grams_shared = shared[0, :count], shared[1, :count]
+        word_sim = _blend(words_shared / q_words, words_shared / self._p_words[phrasings])
+        gram_sim = _blend(grams_shared / q_grams, grams_shared / self._p_grams[phrasings])
+        # _strength as integers: np.round(x, 9) is rint(x·1e9) / 1e9, so these tie exactly
+        # when the rounded strengths do. A phrasing's key subtracts its place, so that the
+        # largest key of a document is its best phrasing and, on a tie, its first.
+        strength = np.rint((word_sim + 0.5 * gram_sim) * 1e9).astype(np.int64)
+        keys = (strength << _POSITION_BITS) - np.arange(count)
+        # The touched phrasings ascend, so each document's are one run.
+        owner = self._owner[phrasings]
+        starts = np.flatnonzero(owner[1:] != owner[:-1]) + 1
+        best_keys = np.maximum.reduceat(keys, np.concatenate(([0], starts))) if count else keys
+        first = -best_keys[best_keys > 0] & ((1 << _POSITION_BITS) - 1)  # a positive strength
+        # Every document with a touched phrasing is touched itself (its words and grams
+        # include the phrasing's).
+        at = np.searchsorted(docs, owner[first])
+        best = np.full(len(docs), -1, dtype=np.intp)
+        best[at] = phrasings[first]
+        phrase_words, phrase_grams = np.zeros(len(docs)), np.zeros(len(docs))
+        phrase_words[at] = word_sim[first]
+        phrase_grams[at] = gram_sim[first]
         features = {
-            "phrase_words": np.where(found, word_sim[at], 0.0),
-            "phrase_grams": np.where(found, gram_sim[at], 0.0),
-            "fuzzy": fuzzy,
-            "entry_words": entry / q_words if q_words else np.zeros(n_docs),
-            "entry_grams": entry_grams / q_grams if q_grams else np.zeros(n_docs),
-            "answer_words": answer / q_words if q_words else np.zeros(n_docs),
+            "phrase_words": phrase_words,
+            "phrase_grams": phrase_grams,
+            "entry_words": shared[0, count:] / q_words,
+            "entry_grams": shared[1, count:] / q_grams,
+            "answer_words": shared[2, count:] / q_words,
         }
-        return features, best
+        return _Touched(docs, features, best)
+
+    def _fuzzy(self, folded: str, phrasings: np.ndarray) -> np.ndarray:
+        """rapidfuzz similarity of ``folded`` and each of ``phrasings``, from 0 to 1, in double
+        precision as ``fuzz.ratio`` gives it."""
+        if not len(phrasings):
+            return np.zeros(0)
+        choices = self._folded[phrasings].tolist()
+        ratios = process.cdist([folded], choices, scorer=fuzz.ratio, dtype=np.float64)[0]
+        return np.asarray(ratios, dtype=np.float64) / 100
 
     def features(self, query: Bag) -> dict[int, dict[str, float]]:
         """The features of every document sharing a token with ``query``, each from 0
         (unrelated) to 1 (``tests/reference_search.py`` computes the same entry by entry)."""
-        features, best = self._feature_arrays(query)
-        touched = (best >= 0) | (features["entry_words"] > 0) | (features["answer_words"] > 0)
+        touched = self._touched(query)
+        found = touched.best >= 0
+        fuzzy = np.zeros(len(touched.docs))
+        fuzzy[found] = self._fuzzy(query.folded, touched.best[found])
+        values = {**touched.features, "fuzzy": fuzzy}
+        keep = found | (values["entry_words"] > 0) | (values["answer_words"] > 0)
         return {
-            int(d): {name: float(values[d]) for name, values in features.items()}
-            for d in np.flatnonzero(touched)
+            int(touched.docs[i]): {name: float(values[name][i]) for name in FEATURES}
+            for i in np.flatnonzero(keep)
         }
 
     def search(self, text: str, limit: int = 5) -> list[Hit]:
@@ -366,13 +458,55 @@ class FaqIndex:
 
     def _search(self, text: str, limit: int) -> list[Hit]:
         query = self.query(text)
-        if not query.words and not query.grams:
+        if limit < 1 or (not query.words and not query.grams):
             return []
-        features, _ = self._feature_arrays(query)
-        scores = score(features)
-        candidates = np.flatnonzero(scores > 0)
+        touched = self._touched(query)
+        docs, features, best = touched.docs, touched.features, touched.best
+        count = len(docs)
+        fuzzy = np.zeros(count)
+        pending = np.flatnonzero(best >= 0)  # the documents whose fuzzy is still to compute
+        if len(pending) > _ALL_FUZZY:
+            self._fuzzy_for_the_top(query.folded, touched, fuzzy, pending, limit)
+        else:
+            fuzzy[pending] = self._fuzzy(query.folded, best[pending])
+        scores = score({**features, "fuzzy": fuzzy})
+        # Documents left with fuzzy 0 scored below the limit-th: the top is among the scores
+        # within rounding of it.
+        floor = np.partition(scores, count - limit)[count - limit] if limit <= count else 0.0
+        candidates = np.flatnonzero((scores > 0) & (scores >= floor - _SCORE_SLACK))
         # Ties (to 9 places) go to the entry listed first, whatever order the floats summed in.
-        best = heapq.nlargest(
-            limit, candidates, key=lambda d: (round(float(scores[d]), 9), -int(d))
+        top = heapq.nlargest(
+            limit, candidates, key=lambda i: (round(float(scores[i]), 9), -int(docs[i]))
         )
-        return [Hit(self.documents[d], float(scores[d])) for d in best]
+        return [Hit(self.documents[int(docs[i])], float(scores[i])) for i in top]
+
+    def _fuzzy_for_the_top(
+        self, folded: str, touched: _Touched, fuzzy: np.ndarray, pending: np.ndarray, limit: int
+    ) -> None:
+        """Fill in ``fuzzy`` for the ``pending`` documents that can make the top ``limit``.
+
+        The scorer's sum only grows with a feature, in floating point too, so each score lies
+        between its score with fuzzy 0 and its score with fuzzy at its bound (``_fuzzy_bound``).
+        Fuzzy is computed best bound first, until no document left can reach the limit-th
+        score, even rounded to 9 places; the others keep fuzzy 0 and score below it."""
+        features, best, count = touched.features, touched.best, len(touched.docs)
+        scores = score({**features, "fuzzy": fuzzy})  # exact where no phrasing matched
+        bound = _fuzzy_bound(len(folded), self._lengths[best[pending]])
+        upper = scores[pending] + WEIGHTS["fuzzy"] * (bound + _FUZZY_SLACK)
+        batch_size = _FIRST_BATCH
+        while len(pending):
+            if limit <= count:
+                kth = np.partition(scores, count - limit)[count - limit]
+                keep = upper >= kth - _SCORE_SLACK
+                pending, upper = pending[keep], upper[keep]
+            if len(pending) > batch_size:  # the most promising first
+                order = np.argpartition(-upper, batch_size)
+                batch, later = order[:batch_size], order[batch_size:]
+                batch, pending, upper = pending[batch], pending[later], upper[later]
+            else:
+                batch, pending = pending, pending[:0]
+            fuzzy[batch] = self._fuzzy(folded, best[batch])
+            scores[batch] = score(
+                {name: features[name][batch] for name in _SHARED} | {"fuzzy": fuzzy[batch]}
+            )
+            batch_size *= 4
