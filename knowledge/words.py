@@ -20,6 +20,7 @@ full-width letters, Traditional or Simplified characters all match it.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
@@ -216,22 +217,24 @@ def _no_word_in_two(model: Frozen, kinds: Iterable[str], section: str) -> None:
 # ----------------------------------------------------------------------------- phrase matching
 
 
+@functools.lru_cache(maxsize=512)
+def _folded(phrases: tuple[str, ...]) -> tuple[str, ...]:
+    """The phrases of a word list as compared: folded once, not on every message (folding
+    runs OpenCC, and a list such as the requests for a person holds about 80 phrases)."""
+    return tuple(fold(phrase) for phrase in phrases)
+
+
 def longest_match(text: str, phrases: Iterable[str]) -> int:
     """Length of the longest phrase found in ``text`` (0 when none is); Latin phrases match
     whole words only ("no" is not found in "know")."""
     folded = fold(text)
-    best = 0
-    for phrase in phrases:
-        target = fold(phrase)
-        if _found(folded, target):
-            best = max(best, len(target))
-    return best
+    return max((len(t) for t in _folded(tuple(phrases)) if _found(folded, t)), default=0)
 
 
 def mentions(text: str, phrases: Iterable[str]) -> bool:
     """Whether any of ``phrases`` is found in ``text`` (Latin phrases as whole words)."""
     folded = fold(text)
-    return any(_found(folded, fold(phrase)) for phrase in phrases)
+    return any(_found(folded, target) for target in _folded(tuple(phrases)))
 
 
 def _found(folded: str, target: str) -> bool:
