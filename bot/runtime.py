@@ -86,9 +86,6 @@ class StoragePerformer:
         self.clock = clock
 
     async def perform(self, effect: Effect, user_id: str) -> Outcome | None:
-        return self.perform_now(effect, user_id)
-
-    def perform_now(self, effect: Effect, user_id: str) -> Outcome | None:
         if isinstance(effect, Register):
             return self._register(effect, user_id)
         if isinstance(effect, ListRegistrations):
