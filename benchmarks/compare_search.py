@@ -47,7 +47,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from knowledge.answer import Answer, Assistant, today_hk  # noqa: E402
+from knowledge.answer import Answer, Assistant  # noqa: E402
+from knowledge.dates import today_hk  # noqa: E402
 from knowledge.evaluate import Enquiry, Report, evaluate, judge, load_enquiries  # noqa: E402
 from knowledge.loader import KnowledgeBase, default_knowledge  # noqa: E402
 from knowledge.models import LANGS, FaqEntry, Lang, Questions  # noqa: E402

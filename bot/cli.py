@@ -171,7 +171,8 @@ def _check(check: Any, name: str, args: argparse.Namespace, stdout: TextIO) -> i
 def cmd_estimate(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
     """Estimate the subsidy for a scheme and a project cost."""
     from flows import estimate
-    from flows.amounts import AmountError, parse_amount
+    from knowledge import estimates
+    from knowledge.amounts import AmountError, parse_amount
 
     ctx = _services().context(args.today)
     try:
@@ -191,8 +192,8 @@ def cmd_estimate(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int
         )
         return 2
     try:
-        result = estimate.estimate(args.scheme, amount.value, ctx)
-    except estimate.EstimateError as exc:
+        result = estimates.estimate(ctx.kb.programme, args.scheme, amount.value, ctx.today)
+    except estimates.EstimateError as exc:
         print(f"cppbot estimate: {exc}", file=sys.stderr)
         return 2
     if args.json:

@@ -57,7 +57,7 @@ class Services:
     def context(self, today: dt.date | None = None) -> Context:
         """What the checks read, as of ``today`` (default: today in Hong Kong)."""
         from flows.core import Context
-        from knowledge.answer import today_hk
+        from knowledge.dates import today_hk
 
         return Context(self.kb, today or today_hk())
 

@@ -15,7 +15,6 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 from flows import eligibility, estimate, handoff, recognition, seminar
-from flows.amounts import amount_in
 from flows.buttons import CANCEL, PERSON, Faq, FlowButton, Language, Nav
 from flows.core import (
     Button,
@@ -30,7 +29,9 @@ from flows.core import (
     Text,
 )
 from flows.effects import OUTCOMES, Case, Effect, Forget, Outcome
+from knowledge.amounts import amount_in
 from knowledge.answer import Answer, Assistant
+from knowledge.estimates import money
 from knowledge.lang import conversation_language
 from knowledge.models import LANGS, Lang
 from knowledge.words import (
@@ -428,7 +429,7 @@ def _estimate_offer(text: str, answer: Answer, ctx: Context) -> tuple[Reply, ...
     amount = amount_in(text)
     if amount is None or amount.currency not in (None, "HKD"):
         return ()
-    cost = estimate.money(amount.value)
+    cost = money(amount.value)
     lang = answer.lang
     button = Button(
         ctx.say("button_estimate_cost", lang, cost=cost),

@@ -18,7 +18,7 @@ from flows.engine import UserInput
 from flows.questionnaire import YES_NO, Needed, Question, Questionnaire, first_needed
 from flows.typed import parse_percentage, typed_option
 from flows.verdicts import Verdict, met_today, phase_line, render, sentences, to_json
-from knowledge.answer import format_date
+from knowledge.dates import format_date
 from knowledge.models import UNDATED, Lang, ShareholdingRule
 
 FLOW = "eligibility"

@@ -1,134 +1,25 @@
-"""The funding estimate: share of the cost up to the ceiling of the phase in force today.
+"""The funding estimate dialogue: which scheme, what cost, then the maximum with its phase.
 
-``estimate`` is the arithmetic, read entirely from ``programme.yaml`` (no figure lives here);
-``DIALOGUE`` is the two-question dialogue (on ``flows.engine``). Amounts are read as people type them (``flows.amounts``),
-and an amount in another currency is refused, never silently taken as Hong Kong dollars.
+The arithmetic is ``knowledge.estimates`` (read entirely from ``programme.yaml``); this module
+asks the two questions (on ``flows.engine``) and renders the result. Amounts are read as people
+type them (``knowledge.amounts``), and an amount in another currency is refused, never silently
+taken as Hong Kong dollars.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, Literal
+from dataclasses import replace
+from decimal import Decimal
 
-from flows.amounts import MAX_AMOUNT, Amount, AmountError, parse_amount
 from flows.buttons import PERSON, START_VALUE, FlowButton
 from flows.core import Button, Choice, Context, FlowState, Reply, Result, Text, nav_buttons
 from flows.engine import Ask, Flow, Invalid, UserInput, pressed
 from flows.typed import negators, typed_option
-from knowledge.answer import format_date
-from knowledge.models import Lang, PhaseStatus, Procurement
+from knowledge.amounts import MAX_AMOUNT, Amount, AmountError, parse_amount
+from knowledge.estimates import Estimate, estimate, money, summary
+from knowledge.models import Lang, Procurement
 
 FLOW = "estimate"
-
-
-class EstimateError(ValueError):
-    """A scheme or cost that cannot be estimated; the message says why."""
-
-
-Quotations = Literal["per_purchase", "silent", "none"]
-
-
-@dataclass(frozen=True)
-class Estimate:
-    """The result, in the shape ``cppbot estimate --json`` prints.
-
-    ``subsidy_hkd`` is a maximum: the documents say "not more than 50%" / "up to 90%", capped at
-    the ceiling. ``quotations`` says whether the per-purchase quotation tiers apply to the scheme
-    ("per_purchase"), whether its documents are silent on procurement ("silent"), or whether no
-    documented rule concerns it ("none": a consultancy fee, OSI).
-    """
-
-    scheme: str
-    phase: str | None
-    phase_status: PhaseStatus
-    cost_hkd: Decimal
-    subsidy_hkd: Decimal
-    applicant_pays_hkd: Decimal
-    ceiling_hkd: int | None
-    share: float
-    quotations: Quotations
-
-    def to_json(self, procurement: Procurement) -> dict[str, Any]:
-        return {
-            "scheme": self.scheme,
-            "phase": self.phase,
-            "phase_status": self.phase_status,
-            "cost_hkd": _number(self.cost_hkd),
-            "subsidy_hkd": _number(self.subsidy_hkd),
-            "subsidy_is_maximum": True,
-            "applicant_pays_hkd": _number(self.applicant_pays_hkd),
-            "ceiling_hkd": self.ceiling_hkd,
-            "share": self.share,
-            "quotations": _quotations_json(procurement)
-            if self.quotations == "per_purchase"
-            else None,
-            "quotations_documented": self.quotations != "silent",
-        }
-
-
-def _quotations_json(procurement: Procurement) -> dict[str, Any]:
-    return {
-        "per": "purchase",
-        "phase": procurement.phase,
-        "section": procurement.source.section,
-        "tiers": [tier.model_dump() for tier in procurement.tiers],
-    }
-
-
-def _number(value: Decimal) -> int | float:
-    return int(value) if value == value.to_integral_value() else float(value)
-
-
-def _quotations(scheme_id: str, procurement: Procurement) -> Quotations:
-    if scheme_id in procurement.applies_to:
-        return "per_purchase"
-    return "silent" if scheme_id in procurement.silent_for else "none"
-
-
-def estimate(scheme_id: str, cost_hkd: Decimal, ctx: Context) -> Estimate:
-    """The maximum subsidy = share × cost, capped at the ceiling; the applicant pays the rest."""
-    programme = ctx.kb.programme
-    ids = [s.id for s in programme.schemes]
-    if scheme_id not in ids:
-        raise EstimateError(f"unknown scheme {scheme_id!r}; choose one of: {', '.join(ids)}")
-    if cost_hkd <= 0:
-        raise EstimateError("the project cost must be more than zero")
-    rule = programme.funding_rule(scheme_id, ctx.today)
-    subsidy = (cost_hkd * Decimal(str(rule.share))).quantize(Decimal("0.01"), ROUND_HALF_UP)
-    if rule.ceiling_hkd is not None:
-        subsidy = min(subsidy, Decimal(rule.ceiling_hkd))
-    subsidy = subsidy.normalize() if subsidy == subsidy.to_integral_value() else subsidy
-    return Estimate(
-        scheme=scheme_id,
-        phase=rule.phase,
-        phase_status=programme.phase_status(rule.phase, ctx.today),
-        cost_hkd=cost_hkd,
-        subsidy_hkd=subsidy,
-        applicant_pays_hkd=cost_hkd - subsidy,
-        ceiling_hkd=rule.ceiling_hkd,
-        share=rule.share,
-        quotations=_quotations(scheme_id, programme.procurement),
-    )
-
-
-def money(value: Decimal | int) -> str:
-    value = Decimal(value)
-    return f"{value:,.0f}" if value == value.to_integral_value() else f"{value:,.2f}"
-
-
-def _phase_text(result: Estimate, ctx: Context, lang: Lang) -> str:
-    """Which phase's rule was applied, and whether that phase is in force today."""
-    if result.phase is None:
-        return ctx.say("est_no_phase", lang)
-    phase = ctx.kb.programme.phase(result.phase)
-    day = phase.status_date(result.phase_status)
-    return ctx.say(
-        f"est_phase_{result.phase_status}",
-        lang,
-        phase=phase.name.get(lang),
-        date=format_date(day, lang) if day else "",
-    )
 
 
 def _tiers(procurement: Procurement, ctx: Context, lang: Lang) -> list[str]:
@@ -167,23 +58,8 @@ def quotation_text(result: Estimate, ctx: Context, lang: Lang) -> str:
 
 def render(result: Estimate, ctx: Context, lang: Lang) -> str:
     """The estimate as the user reads it: a maximum, with its phase and the rules that apply."""
-    scheme = ctx.kb.programme.scheme(result.scheme)
-    capped = ""
-    if result.ceiling_hkd is not None:
-        key = "est_capped" if result.subsidy_hkd >= result.ceiling_hkd else "est_ceiling"
-        capped = ctx.say(key, lang, ceiling=money(result.ceiling_hkd))
     lines = [
-        ctx.say(
-            "est_result",
-            lang,
-            scheme=scheme.name.get(lang),
-            cost=money(result.cost_hkd),
-            subsidy=money(result.subsidy_hkd),
-            share=f"{result.share * 100:g}",
-            capped=capped,
-            pays=money(result.applicant_pays_hkd),
-            phase=_phase_text(result, ctx, lang),
-        ),
+        summary(result, ctx.kb, lang),
         quotation_text(result, ctx, lang),
         ctx.say("est_disclaimer", lang),
     ]
@@ -267,7 +143,7 @@ def _read_cost(state: FlowState, answer: UserInput, ctx: Context) -> Result:
 def _result(state: FlowState, amount: Amount, ctx: Context) -> Result:
     """The estimate for the chosen scheme and ``amount``, and what to do next."""
     lang = state.lang
-    result = estimate(state.answers["scheme"], amount.value, ctx)
+    result = estimate(ctx.kb.programme, state.answers["scheme"], amount.value, ctx.today)
     text = render(result, ctx, lang)
     if amount.currency is None:
         text += "\n" + ctx.say("est_assumed_hkd", lang)

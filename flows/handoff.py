@@ -33,6 +33,7 @@ from flows.effects import (
     TicketOpened,
 )
 from flows.engine import START, Ask, Flow, Invalid, UserInput, Wait, pressed
+from knowledge.estimates import money
 from knowledge.models import HONG_KONG, Lang
 from knowledge.text import clean, tidy
 
@@ -242,6 +243,6 @@ def _estimate_line(result: Mapping[str, Any], ctx: Context, lang: Lang) -> str:
         "case_estimate",
         lang,
         scheme=names.get(scheme_id, scheme_id),
-        cost=estimate.money(Decimal(str(result.get("cost_hkd", 0)))),
-        subsidy=estimate.money(Decimal(str(result.get("subsidy_hkd", 0)))),
+        cost=money(Decimal(str(result.get("cost_hkd", 0)))),
+        subsidy=money(Decimal(str(result.get("subsidy_hkd", 0)))),
     )

@@ -18,11 +18,11 @@ from typing import Any
 from flows import core
 from flows.buttons import PERSON, Faq, FlowButton
 from flows.core import Button, Context, FlowState, Reply
-from flows.numerals import NumeralError, numbers_in
 from flows.questionnaire import YES_NO, Needed, Question, Questionnaire, first_needed
 from flows.verdicts import Verdict, met_today, phase_line, render, sentences, to_json
-from knowledge.answer import format_date
+from knowledge.dates import format_date
 from knowledge.models import Lang, PhaseStatus, RecognitionRule
+from knowledge.numerals import NumeralError, numbers_in
 from knowledge.words import Words, fold, mentions, read_yes_no
 
 FLOW = "recognition"
@@ -348,7 +348,7 @@ def parse_count(text: str, words: Words) -> int | None:
     A bound ("fewer than 5", "唔夠五個"), a vague amount ("幾個"), "not sure", or a numeral
     that is not one number ("兩三個", "二零二零") is not a count: ask again. "More than 4" is
     read as 5, the least number it allows; a "no" answer (冇, none) as 0. The words around a
-    count are ``counts`` in ``words.yaml``; the numerals are read by ``flows.numerals``.
+    count are ``counts`` in ``words.yaml``; the numerals are read by ``knowledge.numerals``.
     """
     counts = words.counts
     said = read_yes_no(text, words)

@@ -51,8 +51,8 @@ from flows.effects import (
     Subscribe,
 )
 from flows.engine import Ask, Flow, Invalid, UserInput, Wait, pressed
-from flows.numerals import read_whole_number
 from knowledge.models import HONG_KONG, Lang, Seminar
+from knowledge.numerals import read_whole_number
 from knowledge.words import Words, fold, read_yes_no
 
 FLOW = "seminar"
@@ -282,7 +282,7 @@ def parse_attendees(text: str, words: Words) -> int:
     """A positive whole number of people: "2", "２", "2人", "兩位", "三個", "十二", "4 people".
 
     What may follow the number is ``counts.people`` in ``words.yaml``; the numeral is read by
-    ``flows.numerals`` (a malformed one such as 「一二」 is refused, not read as 2).
+    ``knowledge.numerals`` (a malformed one such as 「一二」 is refused, not read as 2).
     """
     typed = fold(text)
     for unit in sorted((fold(unit) for unit in words.counts.people.all()), key=len, reverse=True):

@@ -3,7 +3,7 @@
 Buttons are the easy path; typing must work as well in any of the three languages, and a typed
 answer that could mean two things is not guessed: the question is asked again. Yes/no answers
 are read by ``knowledge.words.read_yes_no`` (the words are in ``words.yaml``), numerals by
-``flows.numerals``.
+``knowledge.numerals``.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable, Mapping
 
 from flows.core import Context
-from flows.numerals import read_numeral
+from knowledge.numerals import read_numeral
 from knowledge.words import fold, longest_match
 
 __all__ = ["fold", "negators", "parse_percentage", "typed_option"]

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from flows.core import Context
-from knowledge.answer import format_date
+from knowledge.dates import format_date
 from knowledge.models import Clause, Lang, PhaseStatus
 
 Status = Literal["eligible", "not_eligible", "needs_confirmation"]

@@ -11,25 +11,15 @@ import datetime as dt
 from dataclasses import asdict, dataclass
 
 from knowledge.cache import cached_index
+from knowledge.dates import format_date, today_hk
 from knowledge.lang import detect_language
 from knowledge.loader import KnowledgeBase
-from knowledge.models import HONG_KONG, FaqEntry, Lang
+from knowledge.models import FaqEntry, Lang
 from knowledge.normalise import Normaliser, default_normaliser
 from knowledge.search import MATCH_THRESHOLDS, SUGGEST_THRESHOLD, FaqIndex, Hit
 from knowledge.words import asks_for_person, question_parts
 
 MAX_QUESTION_CHARS = 500
-
-
-def today_hk() -> dt.date:
-    """Today's date in Hong Kong, whatever the server's time zone."""
-    return dt.datetime.now(HONG_KONG).date()
-
-
-def format_date(day: dt.date, lang: Lang) -> str:
-    if lang == "en":
-        return f"{day.day} {day:%B} {day.year}"
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 @dataclass(frozen=True)

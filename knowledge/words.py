@@ -10,7 +10,7 @@ two kinds that would contradict each other) and reads typed text with it:
 - :func:`read_navigation`: "back", "restart", "cancel", "person" or None (the whole text);
 - :func:`read_language`: a language code or None (the whole text).
 
-Numbers are read by ``flows.numerals`` (a writing system, not vocabulary); the count readers
+Numbers are read by ``knowledge.numerals`` (a writing system, not vocabulary); the count readers
 that combine numbers with these words live in the flows that ask for counts.
 
 All matching happens on a folded form (half width, lower case, Simplified), so a phrase is

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from flows.amounts import MAX_AMOUNT, Amount, AmountError, Currency, parse_amount
+from knowledge.amounts import MAX_AMOUNT, Amount, AmountError, Currency, parse_amount
 
 # ---------------------------------------------------------------------------------------
 # Table of forms

@@ -6,7 +6,8 @@ import datetime as dt
 
 import pytest
 
-from knowledge.answer import Assistant, format_date
+from knowledge.answer import Assistant
+from knowledge.dates import format_date
 from knowledge.loader import KnowledgeBase
 from knowledge.models import FaqEntry, Lang
 from knowledge.words import question_parts

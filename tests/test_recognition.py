@@ -31,8 +31,9 @@ from flows.core import (
     Text,
     press,
 )
-from knowledge.answer import Assistant, format_date
+from knowledge.answer import Assistant
 from knowledge.check import run_check
+from knowledge.dates import format_date
 from knowledge.loader import KnowledgeBase, KnowledgeError, load_knowledge
 from tests.conftest import TODAY
 

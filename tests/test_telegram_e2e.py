@@ -17,7 +17,7 @@ import pytest
 import yaml
 
 from bot.storage import Storage
-from knowledge.answer import today_hk
+from knowledge.dates import today_hk
 from knowledge.loader import DATA_DIR
 from knowledge.models import HONG_KONG
 from tests.fakebot import FakeTelegram

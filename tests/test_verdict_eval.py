@@ -13,9 +13,10 @@ from typing import Any
 
 import pytest
 
-from flows import eligibility, estimate, recognition
-from flows.amounts import parse_amount
+from flows import eligibility, recognition
 from flows.core import Context
+from knowledge import estimates
+from knowledge.amounts import parse_amount
 from knowledge.loader import KnowledgeBase
 
 EVAL = Path(__file__).parent / "eval" / "checks"
@@ -53,7 +54,9 @@ def test_verdict_case(kb: KnowledgeBase, case: dict[str, Any]) -> None:
 @pytest.mark.parametrize("case", ESTIMATES, ids=[case["id"] for case in ESTIMATES])
 def test_estimate_case(kb: KnowledgeBase, case: dict[str, Any]) -> None:
     ctx = Context(kb, dt.date.fromisoformat(case["today"]))
-    result = estimate.estimate(case["scheme"], parse_amount(case["cost"]).value, ctx)
+    result = estimates.estimate(
+        ctx.kb.programme, case["scheme"], parse_amount(case["cost"]).value, ctx.today
+    )
     data = result.to_json(kb.programme.procurement)
     if data["quotations"] is not None:
         data["quotations"] = "per_" + data["quotations"]["per"]

@@ -18,7 +18,6 @@ import pytest
 import yaml
 
 from flows import eligibility, recognition, seminar
-from flows.amounts import AmountError, parse_amount
 from flows.core import (
     Back,
     Cancel,
@@ -33,11 +32,12 @@ from flows.core import (
     navigation_event,
 )
 from flows.engine import Invalid
-from flows.numerals import NumeralError, numbers_in, read_numeral, read_whole_number
 from flows.questionnaire import YES_NO, YES_NO_UNSURE, Question
 from flows.typed import parse_percentage
+from knowledge.amounts import AmountError, parse_amount
 from knowledge.loader import KnowledgeBase, KnowledgeError, load_knowledge
 from knowledge.models import LANGS, Lang, Seminar, Source, Trilingual
+from knowledge.numerals import NumeralError, numbers_in, read_numeral, read_whole_number
 from knowledge.words import read_language, read_navigation, read_yes_no
 from tests.conftest import TODAY
 

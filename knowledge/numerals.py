@@ -1,6 +1,6 @@
 """Read numbers written in Arabic or Chinese numerals, or both: the one numeral reader.
 
-``flows.amounts`` reads money with it, ``flows.typed`` percentages (百分之六十, 六成半), and the
+``knowledge.amounts`` reads money with it, ``flows.typed`` percentages (百分之六十, 六成半), and the
 count readers (Recognition Scheme projects, seminar attendees) whole numbers. It reads::
 
     一 十二 二十五 一百零五 兩/两 廿 卅 〇/零 ２ 1萬2千 四萬五 (45,000) 三千五 (3,500)

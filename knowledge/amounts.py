@@ -10,7 +10,7 @@ text could mean more than one figure: two different numbers, a range, words it d
 ("幾十萬", "over 80萬", "80萬以上"), or a European-looking "1.500".
 
 The figures themselves (Arabic and Chinese numerals, 四萬五, 1萬2千) are read by
-:mod:`flows.numerals`, the bot's one numeral reader; this module adds the money words around
+:mod:`knowledge.numerals`, the bot's one numeral reader; this module adds the money words around
 them (currencies, "about", 左右) and the multipliers after digits ("800k", "1.2m", "120w").
 
 Pure standard library, no I/O.
@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from decimal import Decimal, localcontext
 from typing import Final, Literal
 
-from flows.numerals import CONTEXT, NumeralError, scan
+from knowledge.numerals import CONTEXT, NumeralError, scan
 
 __all__ = ["MAX_AMOUNT", "REASONS", "Amount", "AmountError", "Currency", "parse_amount"]
 
