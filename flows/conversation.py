@@ -435,7 +435,9 @@ def _estimate_offer(text: str, answer: Answer, ctx: Context) -> tuple[Reply, ...
         ctx.say("button_estimate_cost", lang, cost=cost),
         FlowButton(estimate.FLOW, f"cost:{amount.value}"),
     )
-    return (Reply(ctx.say("offer_estimate", lang, cost=cost), ((button,),)),)
+    # Worked out in the answer already: the offer is of one scheme in detail (its quotations).
+    offer = "offer_estimate_detail" if answer.worked else "offer_estimate"
+    return (Reply(ctx.say(offer, lang, cost=cost), ((button,),)),)
 
 
 def _answer_reply(answer: Answer, ctx: Context) -> Reply:

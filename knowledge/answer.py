@@ -8,18 +8,23 @@ is a parameter.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
+from knowledge.amounts import amount_in
 from knowledge.cache import cached_index
 from knowledge.dates import format_date, today_hk
+from knowledge.estimates import estimate, money, summary
 from knowledge.lang import detect_language
 from knowledge.loader import KnowledgeBase
 from knowledge.models import FaqEntry, Lang
 from knowledge.normalise import Normaliser, default_normaliser
 from knowledge.search import MATCH_THRESHOLDS, SUGGEST_THRESHOLD, FaqIndex, Hit
-from knowledge.words import asks_for_person, question_parts
+from knowledge.words import asks_for_person, mentions, question_parts
 
 MAX_QUESTION_CHARS = 500
+# A bare number below this in a question is more likely a headcount or an area than a cost
+# ("our plant has 1200 workers, how much can we get?"); with a currency it is read as one.
+MIN_STATED_COST = 10_000
 
 
 @dataclass(frozen=True)
@@ -40,13 +45,24 @@ class Answer:
     source: str | None
     suggestions: tuple[Suggestion, ...]
     intent: str | None = None  # small talk or out of scope: not a misunderstanding
+    worked: bool = False  # holds the arithmetic for a cost the question stated
 
     def to_dict(self) -> dict[str, object]:
         data = asdict(self)
-        del data["intent"]
+        del data["intent"], data["worked"]
         data["score"] = round(self.score, 3)
         data["suggestions"] = [asdict(s) for s in self.suggestions]
         return data
+
+
+@dataclass(frozen=True)
+class Worked:
+    """The arithmetic for a cost stated in a question: its text, its sources, and the scheme
+    concepts the question named (none: the schemes of the phase in force were used)."""
+
+    text: str
+    source: str
+    named: frozenset[str]
 
 
 class Assistant:
@@ -97,6 +113,7 @@ class Assistant:
             answer="\n\n".join(a.answer for a in answers),
             source="; ".join(dict.fromkeys(sources)) or None,
             suggestions=(),
+            worked=any(a.worked for a in answers),
         )
 
     def _answer(self, text: str, lang: Lang, today: dt.date) -> Answer:
@@ -106,9 +123,26 @@ class Assistant:
         if hits and not hits[0].is_faq and hits[0].score >= threshold:
             return self.intent_reply(hits[0], lang, [h for h in hits if h.is_faq])
         hits = [hit for hit in hits if hit.is_faq]
+        worked = self._worked(text, lang, today)
+        if worked and not (
+            hits and hits[0].score >= threshold and worked.named & hits[0].document.all_words
+        ):
+            # The arithmetic answers it; an entry that is not about the scheme asked about
+            # (a project described in words matching some other entry) is only suggested.
+            missed = self.not_understood(lang, hits)
+            return Answer(
+                lang=lang,
+                matched=True,
+                faq_id=None,
+                score=hits[0].score if hits else 0.0,
+                answer=worked.text,
+                source=worked.source,
+                suggestions=missed.suggestions,
+                worked=True,
+            )
         if hits and hits[0].score >= threshold:
             best = hits[0].entry
-            return Answer(
+            answer = Answer(
                 lang=lang,
                 matched=True,
                 faq_id=best.id,
@@ -117,7 +151,53 @@ class Assistant:
                 source=self.source(best, lang),
                 suggestions=self._related(best, lang),
             )
+            return self._with_worked(answer, worked) if worked else answer
         return self.not_understood(lang, hits)
+
+    def _worked(self, text: str, lang: Lang, today: dt.date) -> Worked | None:
+        """What a cost stated in a question would get, with its sources, when the question asks
+        how much ("our DP costs 600k, how much would we get?", 「個project大概80萬，最多資助幾多？」):
+        for each scheme it names (``asked_as``), or, naming none, for those of the phase in
+        force today. The rule's phase is always said, and an ended phase said to be ended."""
+        if not mentions(text, self.kb.words.amount_asked.all()):
+            return None
+        amount = amount_in(text)
+        if amount is None or amount.currency not in (None, "HKD"):
+            return None
+        if amount.currency is None and amount.value < MIN_STATED_COST:
+            return None
+        programme = self.kb.programme
+        named = self.index.query(text).words
+        asked = frozenset(c for s in programme.schemes for c in s.asked_as) & named
+        schemes = [s for s in programme.schemes if asked & set(s.asked_as)]
+        current = programme.phase_in_force(today)
+        if not schemes and current is not None:
+            schemes = [
+                s for s in programme.schemes if any(r.phase == current.id for r in s.funding)
+            ]
+        if not schemes:
+            return None
+        lines = [self.kb.say("answer_worked", lang, cost=money(amount.value))]
+        cited: list[str] = []
+        for scheme in schemes:
+            lines.append(
+                summary(estimate(programme, scheme.id, amount.value, today), self.kb, lang)
+            )
+            rule = programme.funding_rule(scheme.id, today).source
+            cited.append(f"{self.kb.documents[rule.doc].get(lang)}, {rule.section}")
+        lines.append(self.kb.say("est_disclaimer", lang))
+        return Worked("\n".join(lines), "; ".join(dict.fromkeys(cited)), asked)
+
+    @staticmethod
+    def _with_worked(answer: Answer, worked: Worked) -> Answer:
+        """The FAQ answer, then the arithmetic for the stated cost; both sources cited."""
+        sources = [s for s in (answer.source, worked.source) if s]
+        return replace(
+            answer,
+            answer=f"{answer.answer}\n\n{worked.text}",
+            source="; ".join(dict.fromkeys(sources)),
+            worked=True,
+        )
 
     def intent_reply(self, intent: Hit, lang: Lang, hits: list[Hit]) -> Answer:
         """Small talk gets a friendly reply; anything off-topic is declined, with a way on."""

@@ -246,6 +246,14 @@ def load_knowledge(data_dir: Path | None = None) -> KnowledgeBase:
     unknown_docs = sorted(set(cited) - set(kb.documents))
     if unknown_docs:
         raise KnowledgeError(f"clauses.yaml / programme.yaml name unknown documents {unknown_docs}")
+    concepts = set(_read_yaml(data_dir / "synonyms.yaml") or {})
+    for scheme in kb.programme.schemes:
+        unknown_concepts = sorted(set(scheme.asked_as) - concepts)
+        if unknown_concepts:
+            raise KnowledgeError(
+                f"programme.yaml: scheme {scheme.id!r} is asked_as {unknown_concepts}, "
+                "which synonyms.yaml does not define"
+            )
     phase_ids = {p.id for p in kb.programme.phases} | {UNDATED}
     for entry in faq:
         unknown = [s.doc for s in entry.sources if s.doc not in kb.documents]

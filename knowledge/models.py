@@ -172,6 +172,9 @@ class Scheme(Frozen):
 
     id: str = Field(pattern=r"^[a-z0-9_]+$")
     name: Trilingual
+    asked_as: tuple[str, ...] = Field(
+        default=(), description="synonyms.yaml concepts that name the scheme in a question"
+    )
     summary: Trilingual
     funding: tuple[FundingRule, ...] = Field(min_length=1)
 

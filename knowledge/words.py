@@ -169,6 +169,7 @@ class Words(Frozen):
     navigation: NavigationWords
     requests: RequestWords
     joins: Phrases = Field(description="start a second question in the same message")
+    amount_asked: Phrases = Field(description="ask how much a project would get")
     follow_ups: FollowUpWords
     languages: LanguageWords
     counts: CountWords
