@@ -8,6 +8,7 @@ is a parameter.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import asdict, dataclass, replace
 
 from knowledge.amounts import amount_in
@@ -92,6 +93,9 @@ class Assistant:
                 lang, False, None, 1.0, self.kb.say("intent_person", lang), None, (), "person"
             )
         whole = self._answer(text, lang, today)
+        other = self._other_scheme(text, lang, whole)
+        if other is not None:  # another fund asked about: named, never described
+            return other
         parts = question_parts(text[:MAX_QUESTION_CHARS], self.kb.words) if split else [text]
         if len(parts) < 2:
             return whole
@@ -101,6 +105,35 @@ class Assistant:
             if answer.matched and all(answer.faq_id != f.faq_id for f in found):
                 found.append(answer)
         return self._composed(found, lang) if len(found) > 1 else whole
+
+    def _other_scheme(self, text: str, lang: Lang, answer: Answer) -> Answer | None:
+        """The decline for a question about another fund or scheme (「BUD 專項基金點申請」,
+        "is the TVP still 3:1?"), naming it. None when the message names this programme too,
+        or when its answer is an entry about other schemes ("can we combine CPPP with the BUD
+        Fund?": guide 2.6)."""
+        asked = next((s for s in self.kb.other_schemes if mentions(text, s.aliases)), None)
+        if asked is None or mentions(text, self.kb.words.this_programme.all()):
+            return None
+        if (
+            answer.matched
+            and answer.faq_id is not None
+            and self._about_other_schemes(answer.faq_id)
+        ):
+            return None
+        parts = [
+            self.kb.say("intent_other_scheme", lang, name=asked.name.get(lang)),
+            self.kb.say("offer_person", lang),
+        ]
+        return Answer(lang, False, None, 1.0, "\n".join(parts), None, (), intent="out_of_scope")
+
+    @functools.cache  # noqa: B019 - one Assistant per knowledge base, kept for the process
+    def _about_other_schemes(self, faq_id: str) -> bool:
+        """Whether an entry's questions name another scheme (it answers how they combine)."""
+        aliases = [a for s in self.kb.other_schemes for a in s.aliases]
+        questions = self.kb.entry(faq_id).questions
+        return any(
+            mentions(q, aliases) for lang in ("en", "yue", "zh") for q in questions.get(lang)
+        )
 
     def _composed(self, answers: list[Answer], lang: Lang) -> Answer:
         """One reply answering each part in turn; its source lists each part's sources."""

@@ -18,6 +18,7 @@ from knowledge.models import (
     FaqEntry,
     Intent,
     Lang,
+    OtherScheme,
     Programme,
     Seminar,
     Trilingual,
@@ -48,6 +49,7 @@ class KnowledgeBase:
     data_dir: Path
     events: tuple[Seminar, ...] = ()
     clauses: dict[str, Clause] = dataclasses.field(default_factory=dict)
+    other_schemes: tuple[OtherScheme, ...] = ()
 
     def entry(self, faq_id: str) -> FaqEntry:
         return self._by_id[faq_id]
@@ -160,6 +162,17 @@ def load_intents(data_dir: Path) -> tuple[Intent, ...]:
     return intents
 
 
+def load_other_schemes(data_dir: Path) -> tuple[OtherScheme, ...]:
+    raw = _read_yaml(data_dir / "other_schemes.yaml") or []
+    try:
+        schemes = tuple(TypeAdapter(list[OtherScheme]).validate_python(raw))
+    except ValidationError as exc:
+        raise KnowledgeError(f"other_schemes.yaml:\n{_describe(exc, raw)}") from exc
+    if len({s.id for s in schemes}) != len(schemes):
+        raise KnowledgeError("other_schemes.yaml: ids must be unique")
+    return schemes
+
+
 def load_typed_answers(data_dir: Path) -> dict[str, tuple[str, ...]]:
     """How people type flow answers (typed_answers.yaml): option value → phrases."""
     raw = _read_yaml(data_dir / "typed_answers.yaml") or {}
@@ -228,6 +241,7 @@ def load_knowledge(data_dir: Path | None = None) -> KnowledgeBase:
         data_dir=data_dir,
         events=load_events(data_dir),
         clauses=load_clauses(data_dir),
+        other_schemes=load_other_schemes(data_dir),
     )
     clash = {intent.id for intent in kb.intents} & set(files)
     if clash:

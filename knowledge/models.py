@@ -112,6 +112,15 @@ class Intent(Frozen):
     questions: Questions
 
 
+class OtherScheme(Frozen):
+    """A fund or scheme people confuse with this programme: named when asked about, never
+    described (the programme's documents say nothing about it)."""
+
+    id: str = Field(pattern=r"^[a-z0-9_]+$")
+    name: Trilingual
+    aliases: tuple[str, ...] = Field(min_length=1)
+
+
 PhaseStatus = Literal["in_force", "ended", "not_started", "undated"]
 UNDATED = "undated"
 """The ``phase`` of a fact whose only source is undated (the SME support page)."""

@@ -170,6 +170,7 @@ class Words(Frozen):
     requests: RequestWords
     joins: Phrases = Field(description="start a second question in the same message")
     amount_asked: Phrases = Field(description="ask how much a project would get")
+    this_programme: Phrases = Field(description="name this programme or one of its schemes")
     follow_ups: FollowUpWords
     languages: LanguageWords
     counts: CountWords

@@ -38,7 +38,7 @@ from knowledge.amounts import AmountError, parse_amount
 from knowledge.loader import KnowledgeBase, KnowledgeError, load_knowledge
 from knowledge.models import LANGS, Lang, Seminar, Source, Trilingual
 from knowledge.numerals import NumeralError, numbers_in, read_numeral, read_whole_number
-from knowledge.words import read_language, read_navigation, read_yes_no
+from knowledge.words import asks_for_person, read_language, read_navigation, read_yes_no
 from tests.conftest import TODAY
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -69,6 +69,15 @@ def test_the_tables_cover_three_languages_and_every_reading() -> None:
 @pytest.mark.parametrize(("text", "lang", "expected"), WORDS["yes_no"], ids=_ids(WORDS["yes_no"]))
 def test_yes_no(kb: KnowledgeBase, text: str, lang: str, expected: str | None) -> None:
     assert expected == read_yes_no(text, kb.words)
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"), WORDS["person_requests"], ids=_ids(WORDS["person_requests"])
+)
+def test_a_person_asked_for_anywhere_in_a_message(
+    kb: KnowledgeBase, text: str, lang: str, expected: bool
+) -> None:
+    assert expected == asks_for_person(text, kb.words)
 
 
 @pytest.mark.parametrize(
