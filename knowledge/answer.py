@@ -20,7 +20,7 @@ from knowledge.loader import KnowledgeBase
 from knowledge.models import FaqEntry, Lang
 from knowledge.normalise import Normaliser, default_normaliser
 from knowledge.search import MATCH_THRESHOLDS, SUGGEST_THRESHOLD, FaqIndex, Hit
-from knowledge.words import asks_for_person, mentions, question_parts
+from knowledge.words import asks_for_person, mentions, question_parts, subject
 
 MAX_QUESTION_CHARS = 500
 # A bare number below this in a question is more likely a headcount or an area than a cost
@@ -100,7 +100,11 @@ class Assistant:
         if len(parts) < 2:
             return whole
         found: list[Answer] = []
-        for part in parts:
+        named = subject(parts[0], self.kb.words)
+        for number, part in enumerate(parts):
+            if number and named and subject(part, self.kb.words) is None:
+                # "for OSI what % is funded and who can apply": who can apply for OSI
+                part = f"{named} {part}"
             answer = self._answer(part, lang, today)
             if answer.matched and all(answer.faq_id != f.faq_id for f in found):
                 found.append(answer)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import heapq
 import math
+import re
 from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -30,7 +31,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from knowledge.models import LANGS, FaqEntry, Intent, Lang, Questions
-from knowledge.normalise import Normaliser
+from knowledge.normalise import ENGLISH_STOPWORDS, Normaliser
 from knowledge.text import CJK
 
 FEATURES = ("phrase_words", "phrase_grams", "fuzzy", "entry_words", "entry_grams", "answer_words")
@@ -49,6 +50,10 @@ SUGGEST_THRESHOLD = 0.10
 RECENT_QUESTIONS = 2048  # questions whose hits are remembered
 _RECALL_SHARE = 0.65  # phrase overlap favours covering the question over covering the phrasing
 _SHARED = tuple(name for name in FEATURES if name != "fuzzy")  # what the postings give
+_LATIN_WORD = re.compile(r"[a-z]+")  # English words, for spelling (ASCII letters only)
+_SPELLING_MIN = 4  # shorter words are left as typed: too many are one letter from another
+_RESPELL_CUTOFF = 85  # fuzz.ratio: one letter dropped or doubled in a word of 7 or more
+_RESPELLINGS_KEPT = 50_000  # words whose respelling is remembered
 
 
 @dataclass(frozen=True)
@@ -197,6 +202,7 @@ class FaqIndex:
         self, entries: Sequence[FaqEntry], normaliser: Normaliser, intents: Sequence[Intent] = ()
     ) -> None:
         self.normaliser = normaliser
+        self._concept_words, self._well_spelt = self._spelling_tables(entries, normaliser)
         self.documents = [self._document(entry) for entry in entries]
         self.documents += [self._intent(intent) for intent in intents]
         english: set[str] = set()
@@ -266,8 +272,46 @@ class FaqIndex:
         state.pop("_recent", None)
         return state
 
+    @staticmethod
+    def _spelling_tables(
+        entries: Sequence[FaqEntry], normaliser: Normaliser
+    ) -> tuple[tuple[str, ...], frozenset[str]]:
+        """The English words of the synonyms (the concepts' names), and every word known to be
+        spelt right: those, the stop words, the FAQ's keywords and English answers (its
+        phrasings hold typos on purpose, to be met as people type them)."""
+        concept_words: set[str] = set()
+        for concept, phrases in normaliser.tables.synonyms.items():
+            for phrase in (concept, *phrases):
+                concept_words.update(_LATIN_WORD.findall(phrase.lower()))
+        known = set(concept_words) | set(ENGLISH_STOPWORDS)
+        for entry in entries:
+            for text in (*entry.keywords, entry.answer.get("en")):
+                known.update(_LATIN_WORD.findall(text.lower()))
+        targets = tuple(sorted(w for w in concept_words if len(w) >= _SPELLING_MIN))
+        return targets, frozenset(known)
+
+    def respell(self, text: str) -> str:
+        """``text`` with misspelt concept words put right before folding, so that "on site
+        assesment" meets the on-site assessment concept as "on site assessment" does. Only
+        words no FAQ answer or keyword uses are touched, and only towards a synonym's word."""
+        return _LATIN_WORD.sub(lambda m: self._respelt(m.group(0)), text.lower())
+
+    def _respelt(self, word: str) -> str:
+        if len(word) < _SPELLING_MIN or word in self._well_spelt:
+            return word
+        known = self.__dict__.setdefault("_respellings", {})
+        if word not in known:
+            if len(known) >= _RESPELLINGS_KEPT:  # people's unknown words are endless
+                known.clear()
+            best = process.extractOne(
+                word, self._concept_words, scorer=fuzz.ratio, score_cutoff=_RESPELL_CUTOFF
+            )
+            known[word] = str(best[0]) if best is not None else word
+        return str(known[word])
+
     def bag(self, text: str) -> Bag:
-        folded = self.normaliser.fold(text)
+        """The words and bigrams of ``text`` (a user's question or an FAQ phrasing alike)."""
+        folded = self.normaliser.fold(self.respell(text))
         words = frozenset(self.normaliser.words(folded))
         return Bag(folded, words, frozenset(self.normaliser.bigrams(folded)))
 

@@ -233,6 +233,14 @@ def longest_match(text: str, phrases: Iterable[str]) -> int:
     return max((len(t) for t in _folded(tuple(phrases)) if _found(folded, t)), default=0)
 
 
+def subject(text: str, words: Words) -> str | None:
+    """The programme or scheme a question is about, as named in it (the longest name of
+    ``this_programme`` found: "OSI", 「實地評估」, "Partners logo"), or None."""
+    folded = fold(text)
+    found = [t for t in _folded(tuple(words.this_programme.all())) if _found(folded, t)]
+    return max(found, key=len) if found else None
+
+
 def mentions(text: str, phrases: Iterable[str]) -> bool:
     """Whether any of ``phrases`` is found in ``text`` (Latin phrases as whole words)."""
     folded = fold(text)
