@@ -19,7 +19,7 @@ from knowledge.lang import detect_language
 from knowledge.loader import KnowledgeBase
 from knowledge.models import FaqEntry, Lang
 from knowledge.normalise import Normaliser, default_normaliser
-from knowledge.search import MATCH_THRESHOLDS, SUGGEST_THRESHOLD, FaqIndex, Hit
+from knowledge.search import MATCH_THRESHOLDS, SUGGEST_THRESHOLD, FaqIndex, Hit, english_words
 from knowledge.words import asks_for_person, mentions, question_parts, subject
 
 MAX_QUESTION_CHARS = 500
@@ -73,6 +73,7 @@ class Assistant:
         self.kb = kb
         normaliser = normaliser or default_normaliser()
         self.index = cached_index(kb, lambda: FaqIndex(kb.faq, normaliser, kb.intents), normaliser)
+        english_words()  # loaded now, not on the first question with a word the FAQ lacks
 
     def ask(
         self,

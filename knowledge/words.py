@@ -507,7 +507,7 @@ def language_request(text: str, words: Words) -> Lang | None:
 # ------------------------------------------------------------------ two questions in one message
 
 MAX_PARTS = 3
-_SENTENCE_END = re.compile(r"(?<=[?？!！。;；\n])")
+_SENTENCE_END = re.compile(r"(?<=[?？!！。;；\n])|(?<=[a-z]\.)(?=\s)")
 
 
 def _substantial(part: str) -> bool:

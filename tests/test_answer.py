@@ -192,6 +192,16 @@ def test_one_question_is_not_split(assistant: Assistant) -> None:
     for text in (
         "DP同埋OSI嘅上限係幾多",
         "What is CPPP?",
-        "hi, sorry to bother. our factory is in Dongguan, can we apply?",
+        "The DP(I) ceiling is 450k? thx",
     ):
         assert [text] == question_parts(text, assistant.kb.words)
+
+
+def test_a_greeting_sentence_before_the_question_is_no_second_question(
+    assistant: Assistant,
+) -> None:
+    text = "hi, sorry to bother. our factory is in Dongguan, can we apply?"
+    assert 2 == len(question_parts(text, assistant.kb.words))  # sentences, as with 。
+    answer = assistant.ask(text, today=TODAY)
+    assert answer.matched and "\n\n" not in answer.answer.split("[")[0].strip()
+    assert answer.answer == assistant.ask(text, today=TODAY, split=False).answer

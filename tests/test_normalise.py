@@ -43,3 +43,21 @@ def test_misspelt_english_words_are_mapped_to_the_faq_vocabulary(assistant: Assi
     index = assistant.index
     assert ["quotation", "tender"] == index.correct(["quotaton", "tendr"])
     assert ["weather"] == index.correct(["weather"])  # no FAQ word is close: left alone
+
+
+def test_real_english_words_are_never_respelt(assistant: Assistant) -> None:
+    """ "sorry" is close to "story" and "bother" to "other", but they are words, not typos."""
+    index = assistant.index
+    assert ["sorry", "bother", "thanks"] == index.correct(["sorry", "bother", "thanks"])
+    assert "hi, sorry to bother" == index.respell("hi, sorry to bother")
+
+
+def test_a_misspelt_concept_meets_its_concept(assistant: Assistant) -> None:
+    """A typo inside a synonym phrase ("on site assesment") is put right before the synonyms
+    are matched, so it reads as the on-site assessment concept, as the right spelling does."""
+    index = assistant.index
+    assert (
+        index.query("on site assessment subsidy").words
+        == index.query("on site assesment subsidy").words
+    )
+    assert index.query("demonstration project").words == index.query("demostration project").words
