@@ -35,7 +35,8 @@ ENGLISH_STOPWORDS = frozenset(
     this that these those there here do does did can could would should will shall may might
     please pls plz dear tell know want wants wanted like about with as at
     by from any some if so just also get got let what which whom whose ok okay would really
-    actually exactly roughly approximately around take takes taking took s t d ll re ve m""".split()
+    actually exactly roughly approximately around take takes taking took s t d ll re ve m
+    sorry meant oops""".split()
 )
 CHINESE_STOPWORDS = frozenset(
     """的 了 吗 呢 吧 啊 呀 嘛 哦 喔 啦 喇 㗎 嘞 咧 噃 喎 囉 个 我 你 我们 你们 请问 请 问 问下 一下
