@@ -29,6 +29,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+
 from flows.buttons import BACK, ButtonData, FlowButton
 from flows.core import (
     Button,
@@ -223,7 +226,6 @@ def _read_consent(state: FlowState, answer: UserInput, ctx: Context) -> Result:
 # ---- contact details and attendees
 
 
-
 def parse_name(text: str) -> str:
     """A person's name: 1-100 characters, letters (any script) with spaces and . ' - · ,"""
     name = " ".join(unicodedata.normalize("NFKC", text).split())
@@ -244,35 +246,59 @@ def parse_company(text: str) -> str:
     return company
 
 
-_EMAIL = re.compile(
-    r"[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
-    r"@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}"
+def parse_email(text: str) -> str:
+    """An e-mail address as ``email-validator`` normalises it (syntax only: no network), with
+    the full-width ＠ and dots of a Chinese keyboard accepted."""
+    typed = unicodedata.normalize("NFKC", text).strip().replace("。", ".")
+    try:
+        checked = validate_email(typed, check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise Invalid("seminar_bad_email") from exc
+    return str(checked.normalized).lower()
+
+
+# The programme's audience: Hong Kong, Macau and Guangdong (any mainland number is accepted).
+PHONE_REGIONS = ("HK", "MO", "CN")  # tried in this order for a number without a country code
+_PHONE_KINDS = frozenset(
+    {
+        phonenumbers.PhoneNumberType.FIXED_LINE,
+        phonenumbers.PhoneNumberType.MOBILE,
+        phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+    }
 )
 
 
-def parse_email(text: str) -> str:
-    """An e-mail address, lower-cased (full-width ＠ from a Chinese keyboard is accepted)."""
-    email = unicodedata.normalize("NFKC", text).strip().lower()
-    if len(email) > 254 or not _EMAIL.fullmatch(email):
-        raise Invalid("seminar_bad_email")
-    return email
-
-
-_HK_PHONE = re.compile(r"(?:\+?852|\(\+?852\))?([2-9][0-9]{7})")
-_MAINLAND_PHONE = re.compile(r"(?:\+?86|\(\+?86\))?(1[0-9]{10})")
-_PHONE_SEPARATORS = re.compile(r"[\s\-‐‑‒–—]")
-
-
 def parse_phone(text: str) -> str:
-    """A Hong Kong or mainland number, normalised to "+852 XXXX XXXX" or "+86 XXX XXXX XXXX"."""
-    digits = _PHONE_SEPARATORS.sub("", unicodedata.normalize("NFKC", text))
-    if match := _HK_PHONE.fullmatch(digits):
-        number = match[1]
-        return f"+852 {number[:4]} {number[4:]}"
-    if match := _MAINLAND_PHONE.fullmatch(digits):
-        number = match[1]
-        return f"+86 {number[:3]} {number[3:7]} {number[7:]}"
-    raise Invalid("seminar_bad_phone")
+    """A Hong Kong, Macau or mainland mobile or landline, in international format ("+852 2788
+    5588", "+853 6612 3456", "+86 769 2233 4455"), checked against ``phonenumbers``' numbering
+    plans; a number elsewhere is refused with its own message (we call these three only)."""
+    typed = unicodedata.normalize("NFKC", text).strip()
+    if typed.startswith("00"):
+        typed = "+" + typed[2:]
+    elif re.fullmatch(r"\(?(852|853|86)\)?[\s\-]+\d.*", typed):  # "852-9123-4567"
+        typed = "+" + typed.lstrip("(")
+    number = _valid_number(typed)
+    if number is None:
+        raise Invalid("seminar_bad_phone")
+    if phonenumbers.region_code_for_number(number) not in PHONE_REGIONS:
+        raise Invalid("seminar_phone_region")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+def _valid_number(typed: str) -> phonenumbers.PhoneNumber | None:
+    """The first reading of ``typed`` that is a real mobile or landline: as typed when it has a
+    country code, else as a Hong Kong, then Macau, then mainland number."""
+    for region in (None,) if typed.startswith("+") else PHONE_REGIONS:
+        try:
+            number = phonenumbers.parse(typed, region)
+        except phonenumbers.NumberParseException:
+            continue
+        if (
+            phonenumbers.is_valid_number(number)
+            and phonenumbers.number_type(number) in _PHONE_KINDS
+        ):
+            return number
+    return None
 
 
 MAX_ATTENDEES = 9999

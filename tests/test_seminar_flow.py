@@ -365,7 +365,9 @@ def test_registration_typed_in_each_language(
         (seminar.PHONE, "1234 5678", "seminar_bad_phone"),
         (seminar.PHONE, "2788 558", "seminar_bad_phone"),
         (seminar.PHONE, "+852 1380 0138 000", "seminar_bad_phone"),
-        (seminar.PHONE, "+44 20 7946 0958", "seminar_bad_phone"),
+        (seminar.PHONE, "+44 20 7946 0958", "seminar_phone_region"),  # valid, but not ours
+        (seminar.PHONE, "7123 4567", "seminar_bad_phone"),  # no Hong Kong number starts with 7
+        (seminar.PHONE, "+853 1234 5678", "seminar_bad_phone"),
         (seminar.PHONE, "138001380001", "seminar_bad_phone"),
         (seminar.PHONE, "phone me", "seminar_bad_phone"),
         (seminar.ATTENDEES, "0", "seminar_bad_attendees"),
@@ -446,6 +448,10 @@ def test_sold_out_when_saving_offers_the_next_one(ctx: Context) -> None:
         ("13800138000", "+86 138 0013 8000"),
         ("+86 138 0013 8000", "+86 138 0013 8000"),
         ("86-138-0013-8000", "+86 138 0013 8000"),
+        ("0769-2233 4455", "+86 769 2233 4455"),  # a Dongguan landline with its area code
+        ("020-12345678", "+86 20 1234 5678"),  # Guangzhou
+        ("+853 6612 3456", "+853 6612 3456"),  # Macau mobile
+        ("00853 6612 3456", "+853 6612 3456"),
     ],
 )
 def test_phone_numbers_are_normalised(typed: str, expected: str) -> None:
