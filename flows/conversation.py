@@ -29,6 +29,7 @@ from flows.core import (
     Text,
 )
 from flows.effects import OUTCOMES, Case, Effect, Forget, Outcome
+from flows.personal import mask_personal
 from knowledge.amounts import amount_in
 from knowledge.answer import Answer, Assistant
 from knowledge.estimates import money
@@ -217,7 +218,7 @@ def _request(session: Session, text: str, ctx: Context, assistant: Assistant) ->
         return None
     if asks_for_person(text, words):
         if read_navigation(text, words) != "person":  # the sentence is the question for staff
-            session = replace(session, last_question=text[:500])
+            session = replace(session, last_question=mask_personal(text)[:500])
         if active is not None:  # the flow hands over its answers (or asks to wait)
             return _to_flow(session, Handoff(), ctx)
         return _handoff(session, ctx)
@@ -396,19 +397,21 @@ def _in_context(
 
 def _faq(session: Session, text: str, ctx: Context, assistant: Assistant) -> Turn:
     lang = conversation_language(text, session.lang)
-    session = replace(session, lang=lang, last_question=text[:500])
+    # Kept for follow-ups, misses and a person's case: before any collection statement, so
+    # without phone numbers, e-mail addresses or ID numbers (flows.personal).
+    session = replace(session, lang=lang, last_question=mask_personal(text)[:500])
     answer, question = _in_context(
         session, text, assistant.ask(text, lang=lang, today=ctx.today), ctx, assistant
     )
     if answer.matched:
-        session = replace(session, topic=question[:500], topic_age=0)
+        session = replace(session, topic=mask_personal(question)[:500], topic_age=0)
     else:
         session = replace(session, topic_age=session.topic_age + 1)
     if answer.matched or answer.intent is not None:
         replies = (_answer_reply(answer, ctx), *_estimate_offer(text, answer, ctx))
         return Turn(replace(session, misses=0), replies, answer=answer)
     misses = session.misses + 1
-    recent = (*session.recent_misses, (text[:200], round(answer.score, 3)))[-5:]
+    recent = (*session.recent_misses, (mask_personal(text)[:200], round(answer.score, 3)))[-5:]
     session = replace(session, misses=misses, recent_misses=recent)
     if misses >= MISSES_BEFORE_PERSON:
         buttons = ((Button(ctx.say("button_person", lang), PERSON),),)
