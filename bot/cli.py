@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import sqlite3
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -206,6 +207,21 @@ def cmd_estimate(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int
     return 0
 
 
+def cmd_backup(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
+    """Copy the database to PATH, integrity-checked (safe while the bot runs)."""
+    services = _services()
+    try:
+        storage = services.storage(args.db)
+        size = storage.backup(Path(args.path))
+    except (FileExistsError, OSError, sqlite3.DatabaseError) as exc:
+        print(f"cppbot backup: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        services.close()
+    print(f"Backed up to {args.path} ({size:,} bytes, integrity check ok).", file=stdout)
+    return 0
+
+
 def cmd_kb_check(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
     """Validate the knowledge data; non-zero exit with the problems listed."""
     from knowledge.check import run_check
@@ -342,6 +358,11 @@ def build_parser() -> argparse.ArgumentParser:
     est.add_argument("--json", action="store_true")
     est.add_argument("--today", type=_date, help="estimate as of this date (YYYY-MM-DD)")
     est.set_defaults(func=cmd_estimate)
+
+    backup = sub.add_parser("backup", help="copy the database to PATH, integrity-checked")
+    backup.add_argument("path", help="the copy to write (must not exist)")
+    backup.add_argument("--db", help="the database (default: DATABASE_PATH)")
+    backup.set_defaults(func=cmd_backup)
 
     kb = sub.add_parser("kb", help="knowledge base tools for staff")
     kb_sub = kb.add_subparsers(dest="kb_command", required=True)

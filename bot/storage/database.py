@@ -26,6 +26,7 @@ import datetime as dt
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import sqlite_utils
 
@@ -57,6 +58,9 @@ def configure(db: sqlite_utils.Database) -> None:
     if not db.memory:
         db.enable_wal()
     db.execute("PRAGMA synchronous = NORMAL")
+    # Deleted rows (/forget, the retention purge) are overwritten, not just unlinked: a copy
+    # of the file taken later does not still hold them in its free pages.
+    db.execute("PRAGMA secure_delete = ON")
 
 
 @contextmanager
@@ -145,6 +149,27 @@ class StorageBase:
         finally:
             self._depth -= 1
         conn.execute(f"RELEASE {savepoint}")
+
+    def backup(self, target: Path) -> int:
+        """Copy the database to ``target`` (which must not exist) with SQLite's online backup
+        API, safe while the bot runs, then check the copy's integrity; returns its size in
+        bytes. Written to a temporary name first, so ``target`` is either whole or absent."""
+        if target.exists():
+            raise FileExistsError(f"{target} already exists")
+        partial = target.with_name(target.name + ".partial")
+        partial.unlink(missing_ok=True)
+        copy = sqlite3.connect(partial)
+        try:
+            self.db.conn.backup(copy)
+            (verdict,) = copy.execute("PRAGMA integrity_check").fetchone()
+            copy.execute("PRAGMA journal_mode = DELETE")  # one self-contained file
+        finally:
+            copy.close()
+        if verdict != "ok":
+            partial.unlink(missing_ok=True)
+            raise sqlite3.DatabaseError(f"the copy failed its integrity check: {verdict}")
+        partial.replace(target)
+        return target.stat().st_size
 
     def _now(self) -> str:
         """The clock's current moment as stored: see ``utc_text``."""
