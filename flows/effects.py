@@ -33,6 +33,7 @@ class Case:
     flow: str | None = None
     answers: Mapping[str, Any] = field(default_factory=dict)
     recent_misses: tuple[tuple[str, float], ...] = ()
+    consent: str = ""  # the version of the statement shown before staff saw anything
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -42,6 +43,7 @@ class Case:
             "flow": self.flow,
             "answers": dict(self.answers),
             "recent_misses": [list(miss) for miss in self.recent_misses],
+            "consent": self.consent,
         }
 
     @classmethod
@@ -60,6 +62,7 @@ class Case:
                 for miss in data.get("recent_misses") or ()
                 if isinstance(miss, list | tuple) and len(miss) == 2
             ),
+            consent=str(data.get("consent") or ""),
         )
 
 
@@ -103,6 +106,7 @@ class Register:
     phone: str
     attendees: int
     lang: Lang
+    consent: str = ""  # the collection statement's version the user agreed to
 
 
 @dataclass(frozen=True)

@@ -41,6 +41,7 @@ FLOW = "handoff"
 MAX_COMPANY = 120
 MAX_QUESTION = 1000
 SKIP = FlowButton(FLOW, "skip")
+NOTICE = "handoff_notice"  # the collection statement shown before staff see anything
 
 
 def begin(case: Case, ctx: Context) -> Result:
@@ -66,7 +67,7 @@ def _ask_company(state: FlowState, ctx: Context) -> Reply:
             Button(ctx.say("button_cancel", lang), CANCEL),
         ),
     )
-    text = ctx.say("handoff_notice", lang) + "\n\n" + ctx.say("handoff_ask_company", lang)
+    text = ctx.say(NOTICE, lang) + "\n\n" + ctx.say("handoff_ask_company", lang)
     return Reply(text, buttons, typed=True)
 
 
@@ -78,7 +79,7 @@ def _read_company(state: FlowState, answer: UserInput, ctx: Context) -> Result:
     else:
         raise Invalid()
     if _case(state).question:
-        return _submit(state, company=company)
+        return _submit(state, ctx, company=company)
     return DIALOGUE.go(state, ctx, "question", company=company)
 
 
@@ -91,7 +92,7 @@ def _read_question(state: FlowState, answer: UserInput, ctx: Context) -> Result:
     question = tidy(answer.text) if isinstance(answer, Text) else ""
     if not question:
         raise Invalid()
-    return _submit(state, question=question[:MAX_QUESTION])
+    return _submit(state, ctx, question=question[:MAX_QUESTION])
 
 
 def _case(state: FlowState) -> Case:
@@ -102,12 +103,15 @@ def _case(state: FlowState) -> Case:
         case = replace(case, company=str(state.answers["company"]))
     if state.answers.get("question"):
         case = replace(case, question=str(state.answers["question"]))
+    if state.answers.get("consent"):
+        case = replace(case, consent=str(state.answers["consent"]))
     return case
 
 
-def _submit(state: FlowState, **answers: Any) -> Result:
-    """Ask the shell to open the ticket; the flow waits in ``opening`` for the outcome."""
-    state = state.ask("opening", **answers)
+def _submit(state: FlowState, ctx: Context, **answers: Any) -> Result:
+    """Ask the shell to open the ticket; the flow waits in ``opening`` for the outcome. The
+    case records which version of the notice (``handoff_notice``) the user went on from."""
+    state = state.ask("opening", consent=ctx.kb.statement_version(NOTICE), **answers)
     return Result(state, (), (OpenTicket(_case(state)),))
 
 

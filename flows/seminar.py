@@ -64,6 +64,7 @@ FLOW = "seminar"
 CHOOSE_EVENT = "choose_event"
 NO_EVENTS = "no_events"
 CONSENT = "consent"
+STATEMENT = "seminar_consent"  # the collection statement the user agrees to
 NAME = "name"
 COMPANY = "company"
 EMAIL = "email"
@@ -211,7 +212,7 @@ def _ask_consent(state: FlowState, ctx: Context) -> Reply:
     lang = state.lang
     agree = Button(ctx.say("button_seminar_agree", lang), AGREE)
     disagree = Button(ctx.say("button_seminar_disagree", lang), DISAGREE)
-    return Reply(ctx.say("seminar_consent", lang), _rows(ctx, lang, agree, disagree))
+    return Reply(ctx.say(STATEMENT, lang), _rows(ctx, lang, agree, disagree))
 
 
 def _read_consent(state: FlowState, answer: UserInput, ctx: Context) -> Result:
@@ -456,6 +457,7 @@ def _read_confirm(state: FlowState, answer: UserInput, ctx: Context) -> Result:
         phone=answers[PHONE],
         attendees=answers[ATTENDEES],
         lang=state.lang,
+        consent=ctx.kb.statement_version(STATEMENT),
     )
     return Result(state.ask(SAVING), (), (register,))
 

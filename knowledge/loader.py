@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -69,6 +70,16 @@ class KnowledgeBase:
             return self.messages[key]
         except KeyError:
             raise KnowledgeError(f"messages.yaml has no message {key!r}") from None
+
+    def statement_version(self, key: str) -> str:
+        """The version of the collection statement in message ``key``, recorded with each
+        consent: the key and a digest of its three texts, so any edit makes a new version
+        and staff can tell which wording a user agreed to."""
+        texts = self.message(key)
+        digest = hashlib.sha256(
+            "\x00".join(texts.get(lang) for lang in LANGS).encode("utf-8")
+        ).hexdigest()
+        return f"{key}@{digest[:12]}"
 
     def say(self, key: str, lang: Lang, **values: object) -> str:
         """Message ``key`` in ``lang``, placeholders filled; {phone}/{email} are the Secretariat's."""

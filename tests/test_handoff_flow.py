@@ -90,7 +90,8 @@ def test_opened_ticket_is_announced_with_its_number_and_after_hours_note(ctx: Co
     assert "2026年11月23日（星期一） 09:00" in reply.text
     assert ["ticket:end:7"] == [b.data.pack() for b in reply.all_buttons()]
     assert result.state.done
-    assert {"ticket": 7} == result.state.answers  # nothing the user typed is kept
+    notice = ctx.kb.statement_version(handoff.NOTICE)  # which notice they went on from
+    assert {"ticket": 7, "consent": notice} == result.state.answers  # nothing typed is kept
 
 
 def test_office_opening_time_is_said_in_hong_kong_time(ctx: Context) -> None:
@@ -223,4 +224,4 @@ def test_without_staff_the_contacts_come_at_once(ctx: Context, no_staff: str, ke
 
 def test_nothing_personal_is_kept_once_ended(ctx: Context) -> None:
     ended = handoff.step(opening(ctx).state, TicketAlreadyOpen(4), ctx)
-    assert {"ticket": 4} == ended.state.answers
+    assert {"ticket": 4, "consent": ctx.kb.statement_version(handoff.NOTICE)} == ended.state.answers

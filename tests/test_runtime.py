@@ -135,3 +135,21 @@ def test_an_old_session_with_nothing_in_progress_carries_on_silently(
     done = asyncio.run(runtime.turn("5", Text("怎么联系秘书处？"), "en"))
     assert "重新开始" not in done.replies[0].text
     assert "zh" == done.session.lang
+
+
+def test_a_registration_records_the_statement_version_agreed_to(
+    runtime: Runtime, fresh_db: Storage
+) -> None:
+    register(runtime, "21", "chan@example.com", "1")
+    (version,) = fresh_db.db.execute(
+        "select consent_version from registrations where user_id = '21'"
+    ).fetchone()
+    assert runtime.assistant.kb.statement_version("seminar_consent") == version
+    edited = dataclasses.replace(
+        runtime.assistant.kb,
+        messages={
+            **runtime.assistant.kb.messages,
+            "seminar_consent": Trilingual(en="New wording.", yue="新字眼。", zh="新字眼。"),
+        },
+    )
+    assert edited.statement_version("seminar_consent") != version  # an edit is a new version

@@ -283,7 +283,8 @@ def test_registration_with_buttons_and_typed_answers(ctx: Context) -> None:
     )
     saving = run(confirm.state, Choice(seminar.CONFIRM_VALUE), ctx)
     assert seminar.SAVING == saving.state.step
-    assert (EXPECTED_REGISTRATION,) == saving.effects
+    consent = ctx.kb.statement_version(seminar.STATEMENT)  # the statement agreed to
+    assert (dataclasses.replace(EXPECTED_REGISTRATION, consent=consent),) == saving.effects
     done = run(saving.state, Registered("ok"), ctx)
     assert done.state.done
     text = shown(done)
@@ -337,6 +338,7 @@ def test_registration_typed_in_each_language(
             phone=phone,
             attendees=attendees,
             lang=lang,
+            consent=ctx.kb.statement_version(seminar.STATEMENT),
         ),
     ) == result.effects
     done = run(result.state, Registered("ok"), ctx)

@@ -162,7 +162,16 @@ def _baseline(conn: sqlite3.Connection) -> None:
         conn.execute('ALTER TABLE misses ADD COLUMN "staff_message_id" INTEGER')
 
 
-MIGRATIONS: tuple[Migration, ...] = (Migration("baseline", _baseline),)
+def _consent_versions(conn: sqlite3.Connection) -> None:
+    """Which collection statement each registration's consent was given to (PDPO): the
+    version ``KnowledgeBase.statement_version`` names; empty for rows made before."""
+    conn.execute("ALTER TABLE registrations ADD COLUMN consent_version TEXT NOT NULL DEFAULT ''")
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration("baseline", _baseline),
+    Migration("consent_versions", _consent_versions),
+)
 
 _LOG_TABLE = (
     "CREATE TABLE IF NOT EXISTS _migrations ("

@@ -90,7 +90,8 @@ class Registrations(StorageBase):
                 return _logged(event, "full")
             self.db.execute(
                 "insert into registrations (id, user_id, event_id, name, company, email, phone,"
-                " attendees, lang, created_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " attendees, lang, created_at, consent_version)"
+                " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     uuid.uuid4().hex,
                     str(user_id),
@@ -102,6 +103,7 @@ class Registrations(StorageBase):
                     attendees,
                     str(details["lang"]),
                     self._now(),
+                    str(details.get("consent") or ""),
                 ],
             )
         return _logged(event, "ok")
