@@ -222,6 +222,24 @@ def cmd_backup(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
     return 0
 
 
+def cmd_purge(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
+    """Delete personal data kept longer than the retention periods (the bot does it daily)."""
+    services = _services()
+    try:
+        removed = services.storage(args.db).purge(services.retention())
+    finally:
+        services.close()
+    retention = services.retention()
+    print(
+        f"Kept {retention.records_months} months (registrations, tickets) and"
+        f" {retention.conversations_months} months (conversations, unanswered questions).",
+        file=stdout,
+    )
+    for table, count in removed.items():
+        print(f"  {table}: {count} deleted", file=stdout)
+    return 0
+
+
 def cmd_kb_check(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
     """Validate the knowledge data; non-zero exit with the problems listed."""
     from knowledge.check import run_check
@@ -363,6 +381,10 @@ def build_parser() -> argparse.ArgumentParser:
     backup.add_argument("path", help="the copy to write (must not exist)")
     backup.add_argument("--db", help="the database (default: DATABASE_PATH)")
     backup.set_defaults(func=cmd_backup)
+
+    purge = sub.add_parser("purge", help="delete personal data older than the retention periods")
+    purge.add_argument("--db", help="the database (default: DATABASE_PATH)")
+    purge.set_defaults(func=cmd_purge)
 
     kb = sub.add_parser("kb", help="knowledge base tools for staff")
     kb_sub = kb.add_subparsers(dest="kb_command", required=True)

@@ -20,7 +20,7 @@ from knowledge.models import Lang
 if TYPE_CHECKING:  # imported when first used, so `cppbot ask` starts without the Telegram stack
     from bot.console import ConsoleChat
     from bot.desk import Desk
-    from bot.storage import Storage
+    from bot.storage import Retention, Storage
     from flows.core import Context
     from knowledge.answer import Assistant
 
@@ -70,6 +70,14 @@ class Services:
         from bot.console import ConsoleChat
 
         return ConsoleChat(self.assistant, self.storage(), lang=lang)
+
+    def retention(self) -> Retention:
+        """How long personal data is kept (RETENTION_RECORDS_MONTHS, ..._CONVERSATIONS_MONTHS)."""
+        from bot.storage import Retention
+
+        return Retention(
+            self.settings.retention_records_months, self.settings.retention_conversations_months
+        )
 
     def close(self) -> None:
         while self._storages:

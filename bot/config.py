@@ -75,6 +75,8 @@ class Settings:
     office: OfficeHours = OfficeHours.parse()
     knowledge_dir: Path | None = None
     staff_language: Lang = "en"
+    retention_records_months: int = 24
+    retention_conversations_months: int = 6
 
     @property
     def webhook(self) -> bool:
@@ -162,6 +164,21 @@ def _staff_user_ids(value: str, problems: list[str]) -> frozenset[int]:
             f"but {', '.join(map(repr, bad))} {'is' if len(bad) == 1 else 'are'} not."
         )
     return frozenset(ids)
+
+
+MAX_RETENTION_MONTHS = 120
+
+
+def _months(name: str, value: str, default: int, problems: list[str]) -> int:
+    """A retention period in whole months, 1 to 120; empty means ``default``."""
+    if not value:
+        return default
+    if not value.isdigit() or not 1 <= int(value) <= MAX_RETENTION_MONTHS:
+        problems.append(
+            f"{name} must be a whole number of months from 1 to {MAX_RETENTION_MONTHS}."
+        )
+        return default
+    return int(value)
 
 
 def _database_path(value: str, problems: list[str]) -> str:
@@ -314,6 +331,12 @@ def load_settings(env: Mapping[str, str], *, telegram: bool = True) -> Settings:
     office = _office(env, problems)
     knowledge_dir = _knowledge_dir(get("KNOWLEDGE_DIR"), problems)
     staff_language = _staff_language(get("STAFF_LANGUAGE"), problems)
+    records_months = _months(
+        "RETENTION_RECORDS_MONTHS", get("RETENTION_RECORDS_MONTHS"), 24, problems
+    )
+    talk_months = _months(
+        "RETENTION_CONVERSATIONS_MONTHS", get("RETENTION_CONVERSATIONS_MONTHS"), 6, problems
+    )
 
     if problems:
         secrets = [s for s in (token, get("WEBHOOK_SECRET")) if len(s) >= 8]
@@ -333,4 +356,6 @@ def load_settings(env: Mapping[str, str], *, telegram: bool = True) -> Settings:
         office=office,
         knowledge_dir=knowledge_dir,
         staff_language=staff_language,
+        retention_records_months=records_months,
+        retention_conversations_months=talk_months,
     )

@@ -9,6 +9,7 @@ pickle file, so a restart carries every conversation on.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from urllib.parse import urlsplit
 
@@ -25,6 +26,7 @@ from telegram.ext import (
 from bot import handlers
 from bot.compose import Services
 from bot.config import Settings
+from bot.desk import Desk
 
 log = logging.getLogger(__name__)
 
@@ -32,16 +34,35 @@ ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
 STAFF_COMMANDS = ["tickets", "stats", "close", "help"]
 
 
+PURGE_EVERY = 24 * 60 * 60  # seconds: the retention purge runs at start and then daily
+
+
+async def _purge_daily(services: Services, desk: Desk) -> None:
+    """Delete what is older than the retention periods, now and every day after (PDPO)."""
+    while True:
+        try:
+            removed = desk.storage.purge(services.retention())
+            log.info("retention purge: %s", ", ".join(f"{t} {n}" for t, n in removed.items()))
+        except Exception:  # a failed purge is retried tomorrow; the bot carries on
+            log.exception("retention purge failed")
+        await asyncio.sleep(PURGE_EVERY)
+
+
 async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
-    """Open the resources once the bot is known to Telegram; set the command menus."""
+    """Open the resources once the bot is known to Telegram; set the command menus; start the
+    daily retention purge."""
     services: Services = app.bot_data["services"]
     desk = services.desk()
     app.bot_data["desk"] = desk
     await desk.menus.set(app.bot, "en")
+    app.bot_data["purge"] = asyncio.create_task(_purge_daily(services, desk))
     log.info("cppbot is running as @%s", app.bot.username)
 
 
 async def _post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
+    purge = app.bot_data.pop("purge", None)
+    if purge is not None:
+        purge.cancel()
     services: Services = app.bot_data["services"]
     services.close()
 

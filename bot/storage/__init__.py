@@ -30,7 +30,7 @@ from bot.storage.database import Clock, UserId, configure, utc_now
 from bot.storage.enquiries import Enquiries, Miss, SuggestedPhrasing, SuggestOutcome
 from bot.storage.feedback import FeedbackRows
 from bot.storage.migrations import migrate
-from bot.storage.privacy import Privacy, StaffTraces
+from bot.storage.privacy import Privacy, Retention, StaffTraces
 from bot.storage.registrations import RegisterOutcome, Registrations, RegistrationSummary
 from bot.storage.sessions import Sessions
 from bot.storage.staff_chat import DIRECTIONS, Direction, StaffChatRows
@@ -44,6 +44,7 @@ __all__ = [
     "Miss",
     "RegisterOutcome",
     "RegistrationSummary",
+    "Retention",
     "StaffTraces",
     "Stats",
     "Storage",

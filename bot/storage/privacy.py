@@ -6,10 +6,11 @@ are never logged; ``forget`` deletes everything held about one user, in one tran
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from dataclasses import dataclass
 
-from bot.storage.database import StorageBase, UserId
+from bot.storage.database import StorageBase, UserId, utc_text
 
 log = logging.getLogger(__name__)
 
@@ -23,6 +24,28 @@ class StaffTraces:
     tickets: tuple[int, ...]
     topics: tuple[int, ...]
     messages: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class Retention:
+    """How long personal data is kept (PDPO: no longer than the purpose needs), in months.
+
+    ``records``: registrations, subscriptions, closed tickets and their relays. ``conversations``:
+    conversation state, unanswered questions, FAQ votes and daily notices. The enquiry counts
+    hold nothing personal and are kept."""
+
+    records_months: int = 24
+    conversations_months: int = 6
+
+
+def months_before(moment: dt.datetime, months: int) -> dt.datetime:
+    """The same day and time ``months`` calendar months earlier (the 31st becomes the last day
+    of a shorter month)."""
+    index = moment.year * 12 + moment.month - 1 - months
+    year, month = divmod(index, 12)
+    month += 1
+    last = (dt.date(year + (month == 12), month % 12 + 1, 1) - dt.timedelta(days=1)).day
+    return moment.replace(year=year, month=month, day=min(moment.day, last))
 
 
 class Privacy(StorageBase):
@@ -85,4 +108,44 @@ class Privacy(StorageBase):
             )
             removed += self.db.execute("delete from misses where user_id = ?", user).rowcount
         log.info("forget: %d row(s) deleted", removed)
+        return removed
+
+    def purge(self, retention: Retention) -> dict[str, int]:
+        """Delete what has been kept longer than ``retention`` allows, in one transaction;
+        how many rows went from each table (no personal data, so it may be logged). An open
+        ticket is never purged, however old; suggestions staff reviewed stay, unlinked."""
+        now = self.clock()
+        records = [utc_text(months_before(now, retention.records_months))]
+        talk = [utc_text(months_before(now, retention.conversations_months))]
+        old_tickets = (
+            "select id from tickets where status = 'closed' and coalesce(closed_at, created_at) < ?"
+        )
+        statements = (
+            ("registrations", "delete from registrations where created_at < ?", records),
+            ("subscriptions", "delete from subscriptions where created_at < ?", records),
+            ("relays", f"delete from relays where ticket_id in ({old_tickets})", records),
+            ("tickets", f"delete from tickets where id in ({old_tickets})", records),
+            ("sessions", "delete from sessions where updated_at < ?", talk),
+            (
+                "suggestions",
+                "delete from suggestions where status = 'pending'"
+                " and miss_id in (select id from misses where created_at < ?)",
+                talk,
+            ),
+            (
+                "",
+                "update suggestions set miss_id = null"
+                " where miss_id in (select id from misses where created_at < ?)",
+                talk,
+            ),
+            ("misses", "delete from misses where created_at < ?", talk),
+            ("feedback", "delete from feedback where created_at < ?", talk),
+            ("daily_notices", "delete from daily_notices where created_at < ?", talk),
+        )
+        removed: dict[str, int] = {}
+        with self.transaction():
+            for table, sql, values in statements:
+                count = self.db.execute(sql, values).rowcount
+                if table:
+                    removed[table] = count
         return removed
