@@ -14,13 +14,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.config import Settings, load_settings, read_environment
+from flows.core import Retention
 from knowledge.loader import KnowledgeBase, default_knowledge, load_knowledge
 from knowledge.models import Lang
 
 if TYPE_CHECKING:  # imported when first used, so `cppbot ask` starts without the Telegram stack
     from bot.console import ConsoleChat
     from bot.desk import Desk
-    from bot.storage import Retention, Storage
+    from bot.storage import Storage
     from flows.core import Context
     from knowledge.answer import Assistant
 
@@ -69,12 +70,10 @@ class Services:
     def console(self, lang: Lang = "en") -> ConsoleChat:
         from bot.console import ConsoleChat
 
-        return ConsoleChat(self.assistant, self.storage(), lang=lang)
+        return ConsoleChat(self.assistant, self.storage(), lang=lang, retention=self.retention())
 
     def retention(self) -> Retention:
         """How long personal data is kept (RETENTION_RECORDS_MONTHS, ..._CONVERSATIONS_MONTHS)."""
-        from bot.storage import Retention
-
         return Retention(
             self.settings.retention_records_months, self.settings.retention_conversations_months
         )

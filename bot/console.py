@@ -16,7 +16,7 @@ from typing import TextIO
 
 from bot.runtime import Runtime, hong_kong_now
 from bot.storage import Storage
-from flows.core import Button, Choice, Reply, Text
+from flows.core import Button, Choice, Reply, Retention, Text
 from knowledge.answer import Assistant
 from knowledge.models import Lang
 from knowledge.text import clean
@@ -49,9 +49,12 @@ class ConsoleChat:
         lang: Lang = "en",
         user_id: str = CONSOLE_USER,
         clock: Callable[[], dt.datetime] = hong_kong_now,
+        retention: Retention | None = None,
     ) -> None:
         self.kb = assistant.kb
-        self.runtime = Runtime(assistant, storage, no_staff="console", clock=clock)
+        self.runtime = Runtime(
+            assistant, storage, no_staff="console", clock=clock, retention=retention
+        )
         self.user_id = user_id
         self.default_lang = lang
         self.buttons: list[Button] = []
@@ -80,7 +83,8 @@ class ConsoleChat:
         else:
             message = Text(text)
         done = asyncio.run(self.runtime.turn(self.user_id, message, self.default_lang))
-        return self._render(done.replies)
+        files = [f"[{d.filename}]\n{d.content.decode('utf-8')}" for d in done.documents]
+        return self._render(done.replies) + files
 
     def _render(self, replies: Iterable[Reply]) -> list[str]:
         out: list[str] = []

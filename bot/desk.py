@@ -14,7 +14,7 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 
-from telegram import Bot
+from telegram import Bot, InputFile
 
 from bot.config import Settings
 from bot.forget import Eraser
@@ -29,7 +29,7 @@ from bot.tickets import Tickets
 from flows.buttons import ButtonData, EndTicket, Feedback, Rating
 from flows.conversation import Message as FlowMessage
 from flows.conversation import parse_command
-from flows.core import Reply, Text
+from flows.core import Reply, Retention, Text
 from flows.effects import Effect, Forget, OpenTicket, Outcome
 from knowledge.answer import Assistant
 from knowledge.models import Lang
@@ -80,7 +80,12 @@ class Desk:
         self.kb = assistant.kb
         self.clock = clock  # replaceable: the tickets and staff tools read it through now()
         self.runtime = Runtime(
-            assistant, storage, None if settings.staff_chat_id is not None else "unavailable"
+            assistant,
+            storage,
+            None if settings.staff_chat_id is not None else "unavailable",
+            retention=Retention(
+                settings.retention_records_months, settings.retention_conversations_months
+            ),
         )
         self.staff = StaffChat(settings, storage, self.kb)
         self.tickets = Tickets(self.staff, self.runtime.context, self.lang_of, self.now)
@@ -122,6 +127,10 @@ class Desk:
         performer = TelegramPerformer(self, bot, chat_id)
         done = await self.runtime.turn(uid, message, lang, performer)
         await send(bot, chat_id, done.replies)
+        for document in done.documents:
+            await bot.send_document(
+                chat_id, InputFile(document.content, filename=document.filename)
+            )
         for miss in done.misses:
             await self.misses.post(bot, miss)
         if done.language_changed:

@@ -16,7 +16,7 @@ log = logging.getLogger(__name__)
 
 USER_COMMANDS = (
     "start", "help", "eligibility", "estimate", "recognition", "seminars", "mine", "staff",
-    "language", "privacy", "forget", "cancel",
+    "language", "privacy", "mydata", "forget", "cancel",
 )  # fmt: skip
 STAFF_COMMANDS = ("tickets", "stats", "close")
 

@@ -17,12 +17,14 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from typing import Literal, Protocol
 
+from bot.mydata import Document, export
 from bot.storage import Storage
 from flows.conversation import Message, Session, handle, resume
-from flows.core import Context, Reply
+from flows.core import Context, Reply, Retention
 from flows.effects import (
     CancelRegistration,
     Effect,
+    ExportData,
     Forget,
     ListRegistrations,
     NoStaff,
@@ -69,6 +71,7 @@ class Finished:
     misses: tuple[Unanswered, ...] = ()
     forgot: bool = False
     language_changed: bool = False
+    documents: tuple[Document, ...] = ()  # files for the user (/mydata), after the replies
 
 
 def hong_kong_now() -> dt.datetime:
@@ -127,8 +130,10 @@ class Runtime:
         storage: Storage,
         no_staff: Literal["console", "unavailable"] | None,
         clock: Callable[[], dt.datetime] = hong_kong_now,
+        retention: Retention | None = None,
     ) -> None:
         self.assistant = assistant
+        self.retention = retention or Retention()
         self.storage = storage
         self.no_staff = no_staff
         self.clock = clock  # the flows compare dates with today in Hong Kong
@@ -136,7 +141,7 @@ class Runtime:
 
     def context(self) -> Context:
         today = self.clock().astimezone(HONG_KONG).date()
-        return Context(self.assistant.kb, today, no_staff=self.no_staff)
+        return Context(self.assistant.kb, today, no_staff=self.no_staff, retention=self.retention)
 
     def session(self, user_id: str, lang: Lang = "en") -> Session:
         """The user's session as stored (a new one in ``lang`` if none can be continued)."""
@@ -153,9 +158,13 @@ class Runtime:
         session, replies = turn.session, [*notices, *turn.replies]
         pending: deque[Effect] = deque(turn.effects)
         forgot, rounds = False, 0
+        documents: list[Document] = []
         while pending:
             effect = pending.popleft()
             forgot = forgot or isinstance(effect, Forget)
+            if isinstance(effect, ExportData):
+                documents.append(export(self.storage, ctx.kb, user_id, effect.lang, ctx.today))
+                continue
             outcome = await (performer or self.performer).perform(effect, user_id)
             if outcome is None:
                 continue
@@ -176,6 +185,7 @@ class Runtime:
             misses,
             forgot=forgot,
             language_changed=session.lang != before.lang,
+            documents=tuple(documents),
         )
 
     def _save(

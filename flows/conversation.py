@@ -28,7 +28,7 @@ from flows.core import (
     Start,
     Text,
 )
-from flows.effects import OUTCOMES, Case, Effect, Forget, Outcome
+from flows.effects import OUTCOMES, Case, Effect, ExportData, Forget, Outcome
 from flows.personal import mask_personal
 from knowledge.amounts import amount_in
 from knowledge.answer import Answer, Assistant
@@ -300,7 +300,17 @@ def _command(session: Session, command: Command, ctx: Context, assistant: Assist
     if name == "mine":
         return _run(replace(session, flow=None), seminar.FLOW, Choice(seminar.MINE), ctx)
     if name == "privacy":
-        return Turn(session, (say(ctx, session, "privacy"),))
+        keep = ctx.retention
+        text = say(
+            ctx,
+            session,
+            "privacy",
+            records=keep.records_months,
+            conversations=keep.conversations_months,
+        )
+        return Turn(session, (text,))
+    if name == "mydata":
+        return Turn(session, (say(ctx, session, "mydata_sent"),), (ExportData(session.lang),))
     if name == "forget":
         return Turn(
             replace(session, flow=None, recent_misses=(), last_question="", topic=""),

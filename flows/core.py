@@ -177,14 +177,26 @@ DONE = "done"
 
 
 @dataclass(frozen=True)
+class Retention:
+    """How long the shell keeps personal data (PDPO), in months: ``records`` (registrations,
+    subscriptions, closed tickets), ``conversations`` (conversation state, unanswered
+    questions, votes, notices). Set by RETENTION_*_MONTHS; the privacy notice says them."""
+
+    records_months: int = 24
+    conversations_months: int = 6
+
+
+@dataclass(frozen=True)
 class Context:
-    """What a flow may read: the knowledge base, today's date in Hong Kong, and whether the shell
+    """What a flow may read: the knowledge base, today's date in Hong Kong, whether the shell
     can reach staff (``no_staff``: "console" or "unavailable" when it can't, so a handoff gives
-    the Secretariat's contacts at once instead of asking questions for nobody)."""
+    the Secretariat's contacts at once instead of asking questions for nobody), and how long
+    the shell keeps personal data."""
 
     kb: KnowledgeBase
     today: dt.date
     no_staff: str | None = None
+    retention: Retention = Retention()
 
     def say(self, key: str, lang: Lang, **values: Any) -> str:
         return self.kb.say(key, lang, **values)

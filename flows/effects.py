@@ -136,11 +136,20 @@ class OpenTicket:
 
 
 @dataclass(frozen=True)
+class ExportData:
+    """Give the user a copy of everything stored about them, headed in ``lang`` (/mydata)."""
+
+    lang: Lang
+
+
+@dataclass(frozen=True)
 class Forget:
     """Delete everything stored about the user (and what the bot posted about them)."""
 
 
-Effect = Register | ListRegistrations | CancelRegistration | Subscribe | OpenTicket | Forget
+Effect = (
+    Register | ListRegistrations | CancelRegistration | Subscribe | OpenTicket | ExportData | Forget
+)
 
 # --------------------------------------------------------------------------------- outcomes
 

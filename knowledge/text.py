@@ -44,7 +44,7 @@ def to_traditional(text: str) -> str:
 
 # Characters OpenCC would convert that are nevertheless standard in Hong Kong Traditional text
 # (伙伴, 公里, 皇后, 干涉, 准許, 剩余 is not, but 余 as a surname is...): never flag them.
-_SHARED_FORMS = frozenset("伙里后干冲准余凶于占朴征范台只系着志制周松板晒涌")
+_SHARED_FORMS = frozenset("伙里后干冲准余凶于占朴征范台只系着志制周松板晒涌群")
 
 
 @functools.cache

@@ -414,3 +414,25 @@ async def test_asking_for_a_person_in_words_opens_a_ticket_with_that_question(
     await user.expect("#1")
     summary = await fake.expect(STAFF_CHAT, asked)
     assert company in summary["text"] and "/eligibility" in summary["text"]
+
+
+# ------------------------------------------------------------------------- /mydata (PDPO access)
+
+
+async def test_mydata_sends_a_file_with_what_the_bot_holds_about_the_user(
+    h: Harness, fake: FakeTelegram
+) -> None:
+    user = fake.user(401, "Chan")
+    other = fake.user(402, "Wong")
+    await _open_ticket(h, user, company="ABC Metal Ltd")
+    await _open_ticket(h, other, company="Other Company Ltd")
+    await h.say(user, "/mydata")  # a command still reaches the bot while a ticket is open
+    documents = [m for m in fake.sent(user.id) if "document" in m]
+    assert 1 == len(documents)
+    document = documents[-1]["document"]
+    assert document["file_name"].startswith("cppbot-mydata-")
+    text = fake.uploads[document["file_id"]].decode("utf-8")
+    assert "ABC Metal Ltd" in text and "Can our project start later?" in text
+    assert "Other Company Ltd" not in text  # only this user's data
+    assert h.desk.kb.say("mydata_tickets", "en") in text
+    assert [] == [m for m in fake.sent(other.id) if "document" in m]

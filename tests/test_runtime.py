@@ -153,3 +153,23 @@ def test_a_registration_records_the_statement_version_agreed_to(
         },
     )
     assert edited.statement_version("seminar_consent") != version  # an edit is a new version
+
+
+@pytest.mark.parametrize("lang", ["en", "yue", "zh"])
+def test_mydata_gives_everything_held_in_the_users_language(
+    runtime: Runtime, fresh_db: Storage, lang: Lang
+) -> None:
+    register(runtime, "31", "chan.31@example.com", "1")
+    said(runtime, "32", "/seminars")  # another user: never in the file
+    said(runtime, "31", "is the zebra crossing near you? call 6123 4567")
+    said(runtime, "31", f"/language {lang}")
+    done = asyncio.run(runtime.turn("31", Text("/mydata"), lang))
+    assert runtime.assistant.kb.say("mydata_sent", lang) in done.replies[-1].text
+    (document,) = done.documents
+    text = document.content.decode("utf-8")
+    kb = runtime.assistant.kb
+    assert kb.say("mydata_registrations", lang) in text and kb.say("mydata_misses", lang) in text
+    assert "chan.31@example.com" in text and "Chan Tai Man" in text
+    assert kb.statement_version("seminar_consent") in text
+    assert "zebra crossing" in text and "6123" not in text  # masked before it was kept
+    assert '"32"' not in text and "user_id" not in text

@@ -30,12 +30,13 @@ from bot.storage.database import Clock, UserId, configure, utc_now
 from bot.storage.enquiries import Enquiries, Miss, SuggestedPhrasing, SuggestOutcome
 from bot.storage.feedback import FeedbackRows
 from bot.storage.migrations import migrate
-from bot.storage.privacy import Privacy, Retention, StaffTraces
+from bot.storage.privacy import Privacy, StaffTraces
 from bot.storage.registrations import RegisterOutcome, Registrations, RegistrationSummary
 from bot.storage.sessions import Sessions
 from bot.storage.staff_chat import DIRECTIONS, Direction, StaffChatRows
 from bot.storage.stats import Stats, StatsQueries
 from bot.storage.tickets import CLOSED_BY, Ticket, TicketRows
+from flows.core import Retention
 
 __all__ = [
     "CLOSED_BY",

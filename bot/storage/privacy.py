@@ -7,10 +7,12 @@ are never logged; ``forget`` deletes everything held about one user, in one tran
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 from dataclasses import dataclass
 
 from bot.storage.database import StorageBase, UserId, utc_text
+from flows.core import Retention
 
 log = logging.getLogger(__name__)
 
@@ -24,18 +26,6 @@ class StaffTraces:
     tickets: tuple[int, ...]
     topics: tuple[int, ...]
     messages: tuple[int, ...]
-
-
-@dataclass(frozen=True)
-class Retention:
-    """How long personal data is kept (PDPO: no longer than the purpose needs), in months.
-
-    ``records``: registrations, subscriptions, closed tickets and their relays. ``conversations``:
-    conversation state, unanswered questions, FAQ votes and daily notices. The enquiry counts
-    hold nothing personal and are kept."""
-
-    records_months: int = 24
-    conversations_months: int = 6
 
 
 def months_before(moment: dt.datetime, months: int) -> dt.datetime:
@@ -149,3 +139,32 @@ class Privacy(StorageBase):
                 if table:
                     removed[table] = count
         return removed
+
+    def export(self, user_id: UserId) -> dict[str, list[dict[str, object]]]:
+        """Everything held about ``user_id``, table by table (/mydata): each row as stored,
+        without the user id itself; the conversation state and a ticket's case decoded."""
+        user = [str(user_id)]
+        queries = {
+            "registrations": "select event_id, name, company, email, phone, attendees, lang,"
+            " created_at, cancelled_at, consent_version from registrations where user_id = ?"
+            " order by created_at",
+            "subscriptions": "select lang, created_at from subscriptions where user_id = ?",
+            "sessions": "select data, updated_at from sessions where user_id = ?",
+            "tickets": "select id, company, case_json, status, created_at, closed_at, rating"
+            " from tickets where user_id = ? order by id",
+            "misses": "select question, lang, created_at from misses where user_id = ? order by id",
+            "feedback": "select faq_id, vote, created_at from feedback where user_id = ?"
+            " order by created_at",
+            "daily_notices": "select kind, day from daily_notices where user_id = ? order by day",
+        }
+        held: dict[str, list[dict[str, object]]] = {}
+        for table, sql in queries.items():
+            cursor = self.db.execute(sql, user)
+            names = [column[0] for column in cursor.description]
+            rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+            for row in rows:
+                for encoded in ("data", "case_json"):
+                    if isinstance(row.get(encoded), str):
+                        row[encoded.removesuffix("_json")] = json.loads(str(row.pop(encoded)))
+            held[table] = rows
+        return held

@@ -682,6 +682,7 @@ class FakeTelegram:
         self._open_callbacks: set[str] = set()
         self._callback_ids = itertools.count(4_861_000_000_000_000_001)
         self._file_ids = itertools.count(1)
+        self.uploads: dict[str, bytes] = {}  # file id -> the bytes the bot uploaded
 
         # Machinery.
         self._changed = asyncio.Event()  # set (and replaced) whenever anything happens
@@ -1234,6 +1235,8 @@ class FakeTelegram:
         else:
             file_id = f"FAKE-{kind.upper()}-{number:06d}"
         size = len(source.data) if isinstance(source, Upload) else 4096 + number
+        if isinstance(source, Upload):
+            self.uploads[file_id] = source.data  # what the bot sent, for tests to read
         base: JSON = {"file_id": file_id, "file_unique_id": f"u{kind}{number}"}
         if kind == "photo":
             return [
