@@ -59,6 +59,9 @@ class ConfigError(Exception):
         return "\n".join(self.problems)
 
 
+DEFAULT_READ_TIMEOUT = 20.0  # seconds: far longer than Telegram's slow answers (bot.delivery)
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything the Telegram bot needs to start, already checked."""
@@ -77,6 +80,7 @@ class Settings:
     staff_language: Lang = "en"
     retention_records_months: int = 24
     retention_conversations_months: int = 6
+    read_timeout: float = DEFAULT_READ_TIMEOUT
 
     @property
     def webhook(self) -> bool:
@@ -167,6 +171,20 @@ def _staff_user_ids(value: str, problems: list[str]) -> frozenset[int]:
 
 
 MAX_RETENTION_MONTHS = 120
+
+
+def _read_timeout(value: str, problems: list[str]) -> float:
+    """Seconds to wait for Telegram's answer to a call, 1 to 120; empty means the default."""
+    if not value:
+        return DEFAULT_READ_TIMEOUT
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = 0.0
+    if not 1 <= seconds <= 120:
+        problems.append("TELEGRAM_READ_TIMEOUT must be a number of seconds from 1 to 120.")
+        return DEFAULT_READ_TIMEOUT
+    return seconds
 
 
 def _months(name: str, value: str, default: int, problems: list[str]) -> int:
@@ -334,6 +352,7 @@ def load_settings(env: Mapping[str, str], *, telegram: bool = True) -> Settings:
     records_months = _months(
         "RETENTION_RECORDS_MONTHS", get("RETENTION_RECORDS_MONTHS"), 24, problems
     )
+    read_timeout = _read_timeout(get("TELEGRAM_READ_TIMEOUT"), problems)
     talk_months = _months(
         "RETENTION_CONVERSATIONS_MONTHS", get("RETENTION_CONVERSATIONS_MONTHS"), 6, problems
     )
@@ -358,4 +377,5 @@ def load_settings(env: Mapping[str, str], *, telegram: bool = True) -> Settings:
         staff_language=staff_language,
         retention_records_months=records_months,
         retention_conversations_months=talk_months,
+        read_timeout=read_timeout,
     )

@@ -15,7 +15,6 @@ from urllib.parse import urlsplit
 
 from telegram import Update
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     CallbackQueryHandler,
     CommandHandler,
@@ -26,6 +25,7 @@ from telegram.ext import (
 from bot import handlers
 from bot.compose import Services
 from bot.config import Settings
+from bot.delivery import RetryingRateLimiter
 from bot.desk import Desk
 
 log = logging.getLogger(__name__)
@@ -99,7 +99,9 @@ def build_application(services: Services) -> Application:  # type: ignore[type-a
         Application.builder()
         .token(settings.token)
         .base_url(settings.base_url)
-        .rate_limiter(AIORateLimiter())
+        .rate_limiter(RetryingRateLimiter())
+        .read_timeout(settings.read_timeout)
+        .write_timeout(settings.read_timeout)
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
         .build()

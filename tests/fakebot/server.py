@@ -205,6 +205,25 @@ def _bad_request(reason: str) -> ApiError:
     return ApiError(400, f"Bad Request: {reason}")
 
 
+@dataclass
+class Fault:
+    """Telegram on a bad day, for the next ``times`` calls of ``method`` ("*": any method but
+    getUpdates), injected by ``FakeTelegram.fail``:
+
+    * ``"429"``: Too Many Requests with ``retry_after`` seconds (nothing done);
+    * ``"502"``: Bad Gateway, an HTML page as nginx sends it (nothing done);
+    * ``"late"``: the call is carried out, but the answer comes ``delay`` seconds late (a
+      client with a shorter timeout sees a timeout for a message that did arrive);
+    * ``"lost"``: nothing done, and no answer for ``delay`` seconds, then the connection drops.
+    """
+
+    method: str
+    kind: str
+    times: int = 1
+    retry_after: int = 1
+    delay: float = 0.0
+
+
 @dataclass(frozen=True)
 class Upload:
     """A file uploaded with multipart/form-data (the decoded value of e.g. ``photo``)."""
@@ -683,6 +702,9 @@ class FakeTelegram:
         self._callback_ids = itertools.count(4_861_000_000_000_000_001)
         self._file_ids = itertools.count(1)
         self.uploads: dict[str, bytes] = {}  # file id -> the bytes the bot uploaded
+        self.faults: list[Fault] = []  # injected by fail(); each used up by its calls
+        self.outage_until = 0.0  # monotonic time before which every call answers 502
+        self.faulted: list[tuple[str, str]] = []  # (method, kind) of each fault served
 
         # Machinery.
         self._changed = asyncio.Event()  # set (and replaced) whenever anything happens
@@ -735,6 +757,45 @@ class FakeTelegram:
         }
         # Bot API method names are case-insensitive.
         self._by_lower_name = {name.lower(): name for name in self._handlers}
+
+    # -- faults ----------------------------------------------------------------------------
+
+    def fail(
+        self,
+        method: str,
+        kind: str,
+        times: int = 1,
+        retry_after: int = 1,
+        delay: float = 0.0,
+    ) -> Fault:
+        """Make the next ``times`` calls of ``method`` fail as ``kind`` (see ``Fault``)."""
+        if kind not in ("429", "502", "late", "lost"):
+            raise ValueError(f"unknown fault {kind!r}")
+        fault = Fault(method, kind, times, retry_after, delay)
+        self.faults.append(fault)
+        return fault
+
+    def outage(self, seconds: float) -> None:
+        """Every call, getMe and getUpdates included, answers 502 for ``seconds`` from now."""
+        self.outage_until = time.monotonic() + seconds
+
+    def _fault_for(self, name: str) -> Fault | None:
+        for fault in self.faults:
+            if fault.times > 0 and (
+                fault.method == name or (fault.method == "*" and name != "getUpdates")
+            ):
+                fault.times -= 1
+                self.faulted.append((name, fault.kind))
+                return fault
+        return None
+
+    @staticmethod
+    def _bad_gateway() -> web.Response:
+        return web.Response(
+            status=502,
+            text="<html><head><title>502 Bad Gateway</title></head></html>",
+            content_type="text/html",
+        )
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -1058,11 +1119,31 @@ class FakeTelegram:
             self._bump()
             return self._error(exc.code, exc.description)
 
+        if time.monotonic() < self.outage_until:
+            self.faulted.append((name, "outage"))
+            return self._bad_gateway()
+        fault = self._fault_for(name)
+        if fault is not None and fault.kind == "429":
+            self.errors.append((name, params, "Too Many Requests"))
+            payload = {
+                "ok": False,
+                "error_code": 429,
+                "description": f"Too Many Requests: retry after {fault.retry_after}",
+                "parameters": {"retry_after": fault.retry_after},
+            }
+            return web.json_response(payload, status=429)
+        if fault is not None and fault.kind == "502":
+            return self._bad_gateway()
+        if fault is not None and fault.kind == "lost":
+            await asyncio.sleep(fault.delay)
+            raise ConnectionResetError("the fake dropped the request")
         self.calls.append((name, params))
         if name != "getUpdates":  # polling is not "the bot doing something"
             self._touch()
         try:
             result = await self._handlers[name](params)
+            if fault is not None and fault.kind == "late":
+                await asyncio.sleep(fault.delay)
         except ApiError as exc:
             # A superseded long poll whose client already hung up (PTB cancels its poll on
             # stop) is answered into the void: not an error anyone saw.

@@ -1,0 +1,125 @@
+"""Every reply and relay reaches its chat exactly once when Telegram has a bad day.
+
+The Application as shipped (``build_application``) runs against the fake Bot API, which is made
+to answer 429 with ``retry_after``, 502 Bad Gateway, a late answer to a call it carried out, or
+no answer at all to one it dropped. What users and staff finally have is then counted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from telegram.ext import Application
+
+from bot.compose import Services
+from bot.config import Settings
+from bot.desk import Desk
+from bot.office import OfficeHours
+from bot.storage import Storage
+from bot.telegram_app import build_application
+from knowledge.answer import Assistant
+from tests.fakebot import FakeTelegram, FakeUser
+
+STAFF_CHAT = -1009876543210
+MONDAY_MORNING = dt.datetime(2026, 11, 23, 2, 0, tzinfo=dt.UTC)  # Mon 10:00 in Hong Kong
+TIMEOUT = 2.0  # the bot's read timeout in these tests (seconds)
+
+
+class Harness:
+    """The shipped Application on the fake server; updates fed to it as polling would."""
+
+    def __init__(self, fake: FakeTelegram, app: Application, desk: Desk) -> None:  # type: ignore[type-arg]
+        self.fake, self.app, self.desk = fake, app, desk
+        self.offset = 0
+
+    async def say(self, user: FakeUser, text: str) -> None:
+        await self.fake.send_text(user, user.id, text)
+        updates = await self.app.bot.get_updates(offset=self.offset, timeout=0)
+        for update in updates:
+            self.offset = update.update_id + 1
+            await self.app.process_update(update)
+
+
+@pytest.fixture
+async def h(fake: FakeTelegram, assistant: Assistant) -> AsyncIterator[Harness]:
+    fake.supergroup(STAFF_CHAT, "Secretariat", is_forum=True)
+    settings = Settings(
+        token=fake.token,
+        base_url=fake.base_url,
+        staff_chat_id=STAFF_CHAT,
+        database_path=":memory:",
+        office=OfficeHours.parse(),
+        read_timeout=TIMEOUT,
+    )
+    app = build_application(Services(settings))
+    await app.initialize()
+    storage = Storage.open(":memory:", clock=lambda: MONDAY_MORNING)
+    desk = Desk(settings, storage, assistant, clock=lambda: MONDAY_MORNING)
+    app.bot_data["desk"] = desk
+    yield Harness(fake, app, desk)
+    storage.close()
+    await app.shutdown()
+
+
+def texts(fake: FakeTelegram, chat_id: int) -> list[str]:
+    return [str(m.get("text", "")) for m in fake.sent(chat_id)]
+
+
+QUESTION = "What is the hotline of the secretariat?"
+
+
+async def _answer_count(h: Harness, user: FakeUser) -> int:
+    return sum("2788 5588" in text for text in texts(h.fake, user.id))
+
+
+@pytest.mark.parametrize(
+    "fault",
+    [
+        {"kind": "429", "retry_after": 1},
+        {"kind": "429", "retry_after": 1, "times": 3},
+        {"kind": "502"},
+        {"kind": "502", "times": 3},
+        {"kind": "late", "delay": TIMEOUT / 2},  # arrived; the answer is late but in time
+        {"kind": "lost", "delay": TIMEOUT * 1.5},  # never arrived: sent again
+    ],
+    ids=lambda f: "-".join(str(v) for v in f.values()),
+)
+async def test_an_faq_answer_arrives_exactly_once(
+    h: Harness, fake: FakeTelegram, fault: dict[str, Any]
+) -> None:
+    user = fake.user(501, "Chan")
+    fake.fail("sendMessage", **fault)
+    await h.say(user, QUESTION)
+    assert 1 == await _answer_count(h, user)
+    assert [] == [t for t in texts(fake, user.id) if "went wrong" in t]
+    assert fault["kind"] in {kind for _, kind in fake.faulted}
+
+
+async def test_a_relay_to_staff_is_delivered_once_and_recorded(
+    h: Harness, fake: FakeTelegram
+) -> None:
+    user = fake.user(502, "Wong")
+    await h.say(user, "/staff Can our project start later?")
+    await h.say(user, "ABC Ltd")
+    ticket = h.desk.storage.open_ticket_for("502")
+    assert ticket is not None and ticket.thread_id is not None
+    fake.fail("copyMessage", "429", retry_after=1)
+    fake.fail("copyMessage", "502")
+    await h.say(user, "Our DP cost is 800k, is that fine?")
+    copies = [
+        m for m in fake.sent(STAFF_CHAT, ticket.thread_id) if "800k" in str(m.get("text", ""))
+    ]
+    assert 1 == len(copies)
+    relays = h.desk.storage.db.execute(
+        "select count(*) from relays where ticket_id = ? and direction = 'to_staff'",
+        [ticket.id],
+    ).fetchone()[0]
+    assert 1 == relays
+
+
+def test_settings_default_to_a_timeout_longer_than_telegrams_slow_answers() -> None:
+    """A late answer within the timeout is a delivered message, never reported failed."""
+    assert Settings(token="1:x").read_timeout >= 10
