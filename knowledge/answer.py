@@ -114,14 +114,15 @@ class Assistant:
     def _other_scheme(self, text: str, lang: Lang, answer: Answer) -> Answer | None:
         """The decline for a question about another fund or scheme (「BUD 專項基金點申請」,
         "is the TVP still 3:1?"), naming it. None when the message names this programme too,
-        or when its answer is an entry about other schemes ("can we combine CPPP with the BUD
-        Fund?": guide 2.6) and it names only one (two, "can BUD and TVP be combined?", make
-        a question about them)."""
+        or when it asks how one other scheme combines with this one ("can we also get the BUD
+        Fund for the same machine?": guide 2.6, an entry about other schemes). Two others
+        ("can BUD and TVP be combined?") make a question about them."""
         named = [s for s in self.kb.other_schemes if mentions(text, s.aliases)]
         if not named or mentions(text, self.kb.words.this_programme.all()):
             return None
         about_them = answer.faq_id is not None and self._about_other_schemes(answer.faq_id)
-        if answer.matched and about_them and len(named) == 1:
+        combining = mentions(text, self.kb.words.combining.all())
+        if answer.matched and about_them and combining and len(named) == 1:
             return None
         asked = named[0]
         parts = [

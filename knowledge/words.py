@@ -171,6 +171,7 @@ class Words(Frozen):
     joins: Phrases = Field(description="start a second question in the same message")
     amount_asked: Phrases = Field(description="ask how much a project would get")
     this_programme: Phrases = Field(description="name this programme or one of its schemes")
+    combining: Phrases = Field(description="ask how another fund combines with this one")
     follow_ups: FollowUpWords
     languages: LanguageWords
     counts: CountWords
@@ -545,9 +546,20 @@ def question_parts(text: str, words: Words) -> list[str]:
 
 
 def _split_before(pattern: re.Pattern[str], piece: str) -> list[str]:
-    starts = [m.start() for m in pattern.finditer(piece) if m.start() > 0]
+    starts = [m.start() for m in pattern.finditer(piece) if m.start() > 0 and _starts(m, piece)]
     bounds = [0, *starts, len(piece)]
     return [piece[a:b] for a, b in zip(bounds, bounds[1:], strict=False) if piece[a:b].strip()]
+
+
+def _starts(match: re.Match[str], piece: str) -> bool:
+    """Whether a join word found in ``piece`` starts a question: an English word alone ("also",
+    "plus") does so only after a comma or the like ("…, also how many quotations?"), not inside
+    one ("can we also apply for BUD?")."""
+    word = match.group(0)
+    if not (word.isascii() and word.isalpha()):
+        return True
+    before = piece[: match.start()].rstrip()
+    return not before or not before[-1].isalnum()
 
 
 # ------------------------------------------------------------------------------ follow-ups
