@@ -23,6 +23,8 @@ from knowledge.search import MATCH_THRESHOLDS, SUGGEST_THRESHOLD, FaqIndex, Hit,
 from knowledge.words import asks_for_person, mentions, question_parts, subject
 
 MAX_QUESTION_CHARS = 500
+# Intents that may greet or thank around a question: the question is still answered.
+SMALL_TALK = frozenset({"greeting", "thanks", "goodbye"})
 # A bare number below this in a question is more likely a headcount or an area than a cost
 # ("our plant has 1200 workers, how much can we get?"); with a currency it is read as one.
 MIN_STATED_COST = 10_000
@@ -109,6 +111,8 @@ class Assistant:
             answer = self._answer(part, lang, today)
             if answer.matched and all(answer.faq_id != f.faq_id for f in found):
                 found.append(answer)
+        if len(found) == 1 and whole.intent in SMALL_TALK:
+            return found[0]  # "hi, sorry to bother. our factory is in Dongguan, can we apply?"
         return self._composed(found, lang) if len(found) > 1 else whole
 
     def _other_scheme(self, text: str, lang: Lang, answer: Answer) -> Answer | None:
