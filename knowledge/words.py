@@ -508,7 +508,7 @@ def language_request(text: str, words: Words) -> Lang | None:
 # ------------------------------------------------------------------ two questions in one message
 
 MAX_PARTS = 3
-_SENTENCE_END = re.compile(r"(?<=[?？!！。;；\n])|(?<=[a-z]\.)(?=\s)")
+_SENTENCE_END = re.compile(r"(?<=[?？!！。;；\n])|(?<=[A-Za-z]\.)(?=\s)")
 
 
 def _substantial(part: str) -> bool:
