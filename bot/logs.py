@@ -69,7 +69,8 @@ class RedactingFilter(logging.Filter):
 
 
 class NetworkRetryFilter(logging.Filter):
-    """Shortens python-telegram-bot's "Network Retry Loop" errors to one line.
+    """Shortens python-telegram-bot's "Network Retry Loop" errors, and its "Can not load invalid
+    JSON data" errors (a 502 page), to one line.
 
     Why: when the Bot API cannot be reached (at start, or while polling) PTB logs a chained
     traceback of ~40 lines through httpx and httpcore for every attempt; the cause is the last
@@ -79,6 +80,16 @@ class NetworkRetryFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         error = record.exc_info[1] if record.exc_info else None
+        if record.name == "telegram.request.BaseRequest" and record.exc_info:
+            # A 502 from Telegram's front end is an HTML page: PTB logs "Can not load invalid
+            # JSON data" with the JSON parser's traceback, then raises NetworkError, which the
+            # delivery layer retries and logs in one line (bot.delivery).
+            record.msg = record.getMessage()[:200]
+            record.args = None
+            record.exc_info = None
+            record.exc_text = None
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+            return True
         if not isinstance(error, TelegramError):
             return True
         message = record.getMessage()

@@ -111,9 +111,21 @@ class Assistant:
             answer = self._answer(part, lang, today)
             if answer.matched and all(answer.faq_id != f.faq_id for f in found):
                 found.append(answer)
+        if whole.worked and not any(f.worked for f in found) and self._cost_then_ask(parts):
+            return whole  # a cost in one sentence, "how much can we get?" in a later one
         if len(found) == 1 and whole.intent in SMALL_TALK:
             return found[0]  # "hi, sorry to bother. our factory is in Dongguan, can we apply?"
         return self._composed(found, lang) if len(found) > 1 else whole
+
+    def _cost_then_ask(self, parts: list[str]) -> bool:
+        """Whether a cost is stated before the sentence that asks how much ("budget around
+        1.2M. how much can we get?"), not after it ("ceiling? also a 200k dryer: how many
+        quotations?", where the amount is one purchase, not the project)."""
+        costs = [i for i, part in enumerate(parts) if amount_in(part) is not None]
+        asked = [
+            i for i, part in enumerate(parts) if mentions(part, self.kb.words.amount_asked.all())
+        ]
+        return bool(costs and asked) and costs[0] < asked[0]
 
     def _other_scheme(self, text: str, lang: Lang, answer: Answer) -> Answer | None:
         """The decline for a question about another fund or scheme (「BUD 專項基金點申請」,

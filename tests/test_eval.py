@@ -60,6 +60,7 @@ FIELD_FLOORS = {
     "holdout.jsonl": {"en": 0.95, "yue": 0.95, "zh": 0.93},
     "blind2.jsonl": {"en": 0.95, "yue": 0.95, "zh": 0.95},
     "blind3.jsonl": {"en": 0.93, "yue": 0.93, "zh": 0.95},
+    "blind4.jsonl": {"en": 0.95, "yue": 0.95, "zh": 0.93},
 }
 
 

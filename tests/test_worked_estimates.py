@@ -108,3 +108,24 @@ def test_no_arithmetic_without_one_cost_in_hong_kong_dollars_asked_about(
 ) -> None:
     answer = assistant.ask(question, today=TODAY)
     assert "Worked out" not in answer.answer
+
+
+def test_a_cost_in_one_sentence_and_the_question_in_the_next_is_worked_out(
+    assistant: Assistant, kb: KnowledgeBase
+) -> None:
+    answer = assistant.ask(
+        "We're planning a DP(I) to replace our boilers, budget about 1.2M. How much can we get?",
+        today=TODAY,
+    )
+    assert most(kb, "demonstration_project_i", 1_200_000) in answer.answer
+
+
+def test_one_purchase_after_a_question_is_not_taken_for_the_project_cost(
+    assistant: Assistant,
+) -> None:
+    answer = assistant.ask(
+        "DP(II) ceiling? also we need a 200k dryer for it, how many quotations do we need",
+        today=TODAY,
+    )
+    assert "Worked out" not in answer.answer
+    assert "quotation" in answer.answer.lower()  # both questions answered

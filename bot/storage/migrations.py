@@ -165,7 +165,11 @@ def _baseline(conn: sqlite3.Connection) -> None:
 def _consent_versions(conn: sqlite3.Connection) -> None:
     """Which collection statement each registration's consent was given to (PDPO): the
     version ``KnowledgeBase.statement_version`` names; empty for rows made before."""
-    conn.execute("ALTER TABLE registrations ADD COLUMN consent_version TEXT NOT NULL DEFAULT ''")
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(registrations)")}
+    if "consent_version" not in columns:  # a database whose log was lost may have it already
+        conn.execute(
+            "ALTER TABLE registrations ADD COLUMN consent_version TEXT NOT NULL DEFAULT ''"
+        )
 
 
 MIGRATIONS: tuple[Migration, ...] = (
