@@ -17,6 +17,7 @@ from collections.abc import Callable
 from telegram import Bot, InputFile
 
 from bot.config import Settings
+from bot.flood import FloodGate
 from bot.forget import Eraser
 from bot.menus import Menus
 from bot.misses import Misses
@@ -93,6 +94,7 @@ class Desk:
         self.eraser = Eraser(self.staff)
         self.menus = Menus(settings, self.kb)
         self.staff_commands = StaffCommands(self.staff, self.tickets, self.now)
+        self.flood = FloodGate()
 
     def now(self) -> dt.datetime:
         return self.clock()
@@ -113,6 +115,8 @@ class Desk:
         """One message from a user in their private chat: step the conversation and answer.
         While the user has an open ticket, what they write goes to the staff instead."""
         uid = str(user_id)
+        if not await self._admitted(bot, chat_id, uid, language_code):
+            return
         ticket = self.storage.open_ticket_for(uid)
         if ticket is not None and isinstance(message, Text):
             command = parse_command(message.text)
@@ -136,11 +140,24 @@ class Desk:
         if done.language_changed:
             await self.menus.set(bot, done.session.lang, chat_id)
 
+    async def _admitted(
+        self, bot: Bot, chat_id: int, user_id: str, language_code: str | None
+    ) -> bool:
+        """Whether this message is within the user's rate (``bot.flood``); past it, they are
+        told once, in their language, and the message is not handled nor relayed."""
+        admission = self.flood.admit(user_id)
+        if admission == "notice":
+            lang = self.lang_of(user_id, language_code)
+            await send(bot, chat_id, [Reply(self.kb.say("flood_slow_down", lang))])
+        return admission == "ok"
+
     async def not_text(
         self, bot: Bot, chat_id: int, user_id: int, message_id: int, language_code: str | None
     ) -> None:
         """A voice message, photo, sticker...: to the staff while a ticket is open, else a polite
         word on what the bot can read."""
+        if not await self._admitted(bot, chat_id, str(user_id), language_code):
+            return
         ticket = self.storage.open_ticket_for(str(user_id))
         if ticket is not None:
             await self.tickets.relay_to_staff(bot, ticket, chat_id, message_id)
