@@ -62,7 +62,8 @@ def test_end_of_input_ends_the_chat_politely(chat: ConsoleChat) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["🙂" * 50, "x" * 4000, "\x00\x07", "ﷺ𝔘𝔫𝔦𝔠𝔬𝔡𝔢", "²", "³", "①", "٣", "1²", "#", "#²", "#99999"]
+    "text",
+    ["🙂" * 50, "x" * 4000, "\x00\x07", "ﷺ𝔘𝔫𝔦𝔠𝔬𝔡𝔢", "²", "³", "①", "٣", "1²", "#", "#²", "#99999"],
 )
 def test_bad_input_gets_a_polite_reply(chat: ConsoleChat, text: str) -> None:
     replies = chat.reply(text)
