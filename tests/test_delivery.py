@@ -7,61 +7,26 @@ no answer at all to one it dropped. What users and staff finally have is then co
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from telegram.ext import Application
 
-from bot.compose import Services
 from bot.config import Settings
-from bot.desk import Desk
-from bot.office import OfficeHours
-from bot.storage import Storage
-from bot.telegram_app import build_application
 from knowledge.answer import Assistant
+from tests.app_harness import Harness, harness
 from tests.fakebot import FakeTelegram, FakeUser
 
 STAFF_CHAT = -1009876543210
-MONDAY_MORNING = dt.datetime(2026, 11, 23, 2, 0, tzinfo=dt.UTC)  # Mon 10:00 in Hong Kong
 TIMEOUT = 2.0  # the bot's read timeout in these tests (seconds)
-
-
-class Harness:
-    """The shipped Application on the fake server; updates fed to it as polling would."""
-
-    def __init__(self, fake: FakeTelegram, app: Application, desk: Desk) -> None:  # type: ignore[type-arg]
-        self.fake, self.app, self.desk = fake, app, desk
-        self.offset = 0
-
-    async def say(self, user: FakeUser, text: str) -> None:
-        await self.fake.send_text(user, user.id, text)
-        updates = await self.app.bot.get_updates(offset=self.offset, timeout=0)
-        for update in updates:
-            self.offset = update.update_id + 1
-            await self.app.process_update(update)
 
 
 @pytest.fixture
 async def h(fake: FakeTelegram, assistant: Assistant) -> AsyncIterator[Harness]:
     fake.supergroup(STAFF_CHAT, "Secretariat", is_forum=True)
-    settings = Settings(
-        token=fake.token,
-        base_url=fake.base_url,
-        staff_chat_id=STAFF_CHAT,
-        database_path=":memory:",
-        office=OfficeHours.parse(),
-        read_timeout=TIMEOUT,
-    )
-    app = build_application(Services(settings))
-    await app.initialize()
-    storage = Storage.open(":memory:", clock=lambda: MONDAY_MORNING)
-    desk = Desk(settings, storage, assistant, clock=lambda: MONDAY_MORNING)
-    app.bot_data["desk"] = desk
-    yield Harness(fake, app, desk)
-    storage.close()
-    await app.shutdown()
+    running = await harness(fake, assistant, staff_chat_id=STAFF_CHAT, read_timeout=TIMEOUT)
+    yield running
+    await running.close()
 
 
 def texts(fake: FakeTelegram, chat_id: int) -> list[str]:

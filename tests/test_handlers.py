@@ -13,15 +13,10 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from telegram.ext import Application
 
-from bot.compose import Services
-from bot.config import Settings
-from bot.desk import Desk
-from bot.office import OfficeHours
 from bot.storage import Storage
-from bot.telegram_app import build_application
 from knowledge.answer import Assistant
+from tests.app_harness import Harness, harness
 from tests.fakebot import FakeTelegram, FakeUser
 
 STAFF_CHAT = -1009876543210
@@ -30,67 +25,34 @@ SATURDAY_NIGHT = dt.datetime(2026, 11, 21, 22, 0, tzinfo=dt.UTC)  # Sun 06:00 in
 MONDAY_MORNING = dt.datetime(2026, 11, 23, 2, 0, tzinfo=dt.UTC)  # Mon 10:00 in Hong Kong
 
 
-class Harness:
-    """An initialised Application on the fake server, and a way to feed it what users send."""
-
-    def __init__(self, fake: FakeTelegram, app: Application, desk: Desk) -> None:  # type: ignore[type-arg]
-        self.fake, self.app, self.desk = fake, app, desk
-        self.offset = 0
-
-    async def process(self) -> None:
-        """Fetch what users sent from the fake server and process it, in order."""
-        updates = await self.app.bot.get_updates(offset=self.offset, timeout=0)
-        for update in updates:
-            self.offset = update.update_id + 1
-            await self.app.process_update(update)
-
-    async def say(self, user: FakeUser, text: str, chat_id: int | None = None, **kw: Any) -> None:
-        await self.fake.send_text(user, chat_id or user.id, text, **kw)
-        await self.process()
-
-    async def press(self, user: FakeUser, message: dict[str, Any], data: str) -> dict[str, Any]:
-        query_id = await self.fake.press(user, message, data)
-        await self.process()
-        return self.fake.answered_callbacks[query_id]
-
-
 async def _harness(fake: FakeTelegram, assistant: Assistant, **overrides: Any) -> Harness:
     values: dict[str, Any] = {
         "staff_chat_id": STAFF_CHAT,
         "staff_user_ids": frozenset({STAFF_MEMBER}),
-        "database_path": ":memory:",
-        "office": OfficeHours.parse(),
         **overrides,
     }
-    settings = Settings(token=fake.token, base_url=fake.base_url, **values)
-    app = build_application(Services(settings))
-    await app.initialize()
-    storage = Storage.open(":memory:", clock=lambda: MONDAY_MORNING)
-    desk = Desk(settings, storage, assistant, clock=lambda: MONDAY_MORNING)
-    app.bot_data["desk"] = desk
-    return Harness(fake, app, desk)
+    return await harness(fake, assistant, MONDAY_MORNING, **values)
 
 
 async def _running(fake: FakeTelegram, assistant: Assistant, forum: bool) -> AsyncIterator[Harness]:
     fake.supergroup(STAFF_CHAT, "Secretariat", is_forum=forum)
-    harness = await _harness(fake, assistant)
-    yield harness
-    harness.desk.storage.close()
-    await harness.app.shutdown()
+    running = await _harness(fake, assistant)
+    yield running
+    await running.close()
 
 
 @pytest.fixture
 async def h(fake: FakeTelegram, assistant: Assistant) -> AsyncIterator[Harness]:
     """The bot, with a staff supergroup that has topics."""
-    async for harness in _running(fake, assistant, forum=True):
-        yield harness
+    async for running in _running(fake, assistant, forum=True):
+        yield running
 
 
 @pytest.fixture
 async def plain(fake: FakeTelegram, assistant: Assistant) -> AsyncIterator[Harness]:
     """The bot, with a staff group without topics."""
-    async for harness in _running(fake, assistant, forum=False):
-        yield harness
+    async for running in _running(fake, assistant, forum=False):
+        yield running
 
 
 async def _open_ticket(h: Harness, user: FakeUser, company: str = "ABC Ltd") -> dict[str, Any]:
