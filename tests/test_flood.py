@@ -13,7 +13,6 @@ from tests.app_harness import Harness, harness
 from tests.fakebot import FakeTelegram
 
 
-
 class Clock:
     def __init__(self) -> None:
         self.now = 1000.0
