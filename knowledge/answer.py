@@ -17,7 +17,7 @@ from knowledge.dates import format_date, today_hk
 from knowledge.estimates import estimate, money, summary
 from knowledge.lang import detect_language
 from knowledge.loader import KnowledgeBase
-from knowledge.models import FaqEntry, Lang
+from knowledge.models import LANGS, FaqEntry, Lang
 from knowledge.normalise import Normaliser, default_normaliser
 from knowledge.search import MATCH_THRESHOLDS, SUGGEST_THRESHOLD, FaqIndex, Hit, english_words
 from knowledge.words import asks_for_person, mentions, question_parts, subject
@@ -133,9 +133,11 @@ class Assistant:
         or when it asks how one other scheme combines with this one ("can we also get the BUD
         Fund for the same machine?": guide 2.6, an entry about other schemes). Two others
         ("can BUD and TVP be combined?") make a question about them."""
+        if not mentions(text, self._other_aliases) or mentions(
+            text, self.kb.words.this_programme.all()
+        ):
+            return None  # one pass over the text for all the schemes: most name none
         named = [s for s in self.kb.other_schemes if mentions(text, s.aliases)]
-        if not named or mentions(text, self.kb.words.this_programme.all()):
-            return None
         about_them = answer.faq_id is not None and self._about_other_schemes(answer.faq_id)
         combining = mentions(text, self.kb.words.combining.all())
         if answer.matched and about_them and combining and len(named) == 1:
@@ -147,14 +149,16 @@ class Assistant:
         ]
         return Answer(lang, False, None, 1.0, "\n".join(parts), None, (), intent="out_of_scope")
 
+    @functools.cached_property
+    def _other_aliases(self) -> tuple[str, ...]:
+        """Every name of every other scheme (``other_schemes.yaml``)."""
+        return tuple(a for s in self.kb.other_schemes for a in s.aliases)
+
     @functools.cache  # noqa: B019 - one Assistant per knowledge base, kept for the process
     def _about_other_schemes(self, faq_id: str) -> bool:
         """Whether an entry's questions name another scheme (it answers how they combine)."""
-        aliases = [a for s in self.kb.other_schemes for a in s.aliases]
         questions = self.kb.entry(faq_id).questions
-        return any(
-            mentions(q, aliases) for lang in ("en", "yue", "zh") for q in questions.get(lang)
-        )
+        return any(mentions(q, self._other_aliases) for lang in LANGS for q in questions.get(lang))
 
     def _composed(self, answers: list[Answer], lang: Lang) -> Answer:
         """One reply answering each part in turn; its source lists each part's sources."""
