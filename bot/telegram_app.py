@@ -24,6 +24,7 @@ from telegram.ext import (
 
 from bot import handlers
 from bot.compose import Services
+from bot.concurrency import PerChatProcessor
 from bot.config import Settings
 from bot.delivery import RetryingRateLimiter
 from bot.desk import Desk
@@ -100,6 +101,7 @@ def build_application(services: Services) -> Application:  # type: ignore[type-a
         .token(settings.token)
         .base_url(settings.base_url)
         .rate_limiter(RetryingRateLimiter())
+        .concurrent_updates(PerChatProcessor())
         .read_timeout(settings.read_timeout)
         .write_timeout(settings.read_timeout)
         .post_init(_post_init)
