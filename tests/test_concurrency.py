@@ -12,7 +12,7 @@ from tests.fakebot import FakeTelegram
 from tests.fakebot.process import BotProcess
 
 USERS = 26
-UNANSWERABLE = "zebra crossing paint colour rules for the car park near our shop {n}?"
+UNANSWERABLE = "can the flange torque spec {n} be waived for our kiln?"  # a miss: posted to staff
 
 
 async def test_a_burst_of_misses_keeps_no_user_waiting(fake: FakeTelegram, tmp_path: Path) -> None:
