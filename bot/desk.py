@@ -131,6 +131,7 @@ class Desk:
         performer = TelegramPerformer(self, bot, chat_id)
         done = await self.runtime.turn(uid, message, lang, performer)
         await send(bot, chat_id, done.replies)
+        await self.tickets.post_unposted(bot, uid)  # after the user's reply, not before
         for document in done.documents:
             await bot.send_document(
                 chat_id, InputFile(document.content, filename=document.filename)

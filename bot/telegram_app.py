@@ -56,6 +56,7 @@ async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
     desk = services.desk()
     app.bot_data["desk"] = desk
     await desk.menus.set(app.bot, "en")
+    await desk.tickets.post_unposted(app.bot)  # cases a crash left unposted
     app.bot_data["purge"] = asyncio.create_task(_purge_daily(services, desk))
     log.info("cppbot is running as @%s", app.bot.username)
 

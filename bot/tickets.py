@@ -84,14 +84,22 @@ class Tickets:
         if existing is not None:
             return TicketAlreadyOpen(existing.id)
         ticket = self.storage.open_ticket(user_id, chat_id, case.lang, case.company, case.to_json())
-        try:
-            await self._post_case(bot, ticket)
-        except TelegramError as exc:
-            log.error("ticket #%d: could not post to the staff chat: %s", ticket.id, exc)
-            self.storage.close_ticket(ticket.id, "system")
-            return NoStaff("unavailable")
         log.info("ticket #%d opened", ticket.id)
+        # The user is told at once; the case goes to the staff chat right after their reply
+        # (post_unposted), so the staff group's rate limit never holds their answer up.
         return TicketOpened(ticket.id, self.after_hours(user_id))
+
+    async def post_unposted(self, bot: Bot, user_id: str | None = None) -> None:
+        """Post the case of every open ticket not yet in the staff chat (the user's, or at
+        start all of them: a crash between telling the user and posting left it half-made).
+        A failure leaves it for the next time; nothing is posted twice."""
+        if self.staff.chat_id is None:
+            return
+        for ticket in self.storage.unposted_tickets(user_id):
+            try:
+                await self._post_case(bot, ticket)
+            except TelegramError as exc:
+                log.error("ticket #%d: could not post to the staff chat yet: %s", ticket.id, exc)
 
     async def _post_case(self, bot: Bot, ticket: Ticket, recreated: bool = False) -> Ticket:
         """Create the ticket's topic (if the group allows) and post the case summary there."""

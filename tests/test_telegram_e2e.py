@@ -151,10 +151,11 @@ async def test_handoff_staff_reply_close_and_rating(fake: FakeTelegram, bot: Bot
     opened = await lee.expect("#1")
     assert any("ticket:end:1" == data for _, data in lee.buttons(opened))
 
+    summary = await fake.expect(STAFF_CHAT, "Ticket #1")  # posted after the user was told
     topics = fake.topics[STAFF_CHAT]
     (thread,) = topics
     assert "#1 · 利興塑膠廠" == topics[thread]["name"]
-    summary = await fake.expect(STAFF_CHAT, "Ticket #1", thread_id=thread)
+    assert thread == summary["message_thread_id"]
     assert "Company: 利興塑膠廠" in summary["text"] and "延長項目限期" in summary["text"]
 
     await lee.say("我哋係做注塑嘅。")

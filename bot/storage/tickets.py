@@ -172,6 +172,14 @@ class TicketRows(StorageBase):
         """All open tickets, oldest first (staff's queue)."""
         return self._tickets("status = 'open' order by id", [])
 
+    def unposted_tickets(self, user_id: UserId | None = None) -> list[Ticket]:
+        """Open tickets whose case is not in the staff chat yet (the user is told first; a
+        crash in between leaves one here for the next start), oldest first."""
+        where = "status = 'open' and summary_message_id is null"
+        if user_id is None:
+            return self._tickets(f"{where} order by id", [])
+        return self._tickets(f"{where} and user_id = ? order by id", [str(user_id)])
+
     def rate_ticket(self, ticket_id: int, user_id: UserId, rating: int) -> bool:
         """Store the user's 1-5 rating of a closed ticket; False for anything else.
 
