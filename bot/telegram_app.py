@@ -28,6 +28,7 @@ from bot.concurrency import PerChatProcessor
 from bot.config import Settings
 from bot.delivery import RetryingRateLimiter
 from bot.desk import Desk
+from bot.polling import serve
 
 log = logging.getLogger(__name__)
 
@@ -94,12 +95,15 @@ def add_handlers(app: Application, settings: Settings) -> None:  # type: ignore[
     app.add_error_handler(handlers.on_error)
 
 
-def build_application(services: Services) -> Application:  # type: ignore[type-arg]
-    """The Application, wired but not started."""
+def build_application(services: Services, updater: bool = True) -> Application:  # type: ignore[type-arg]
+    """The Application, wired but not started; ``updater=False`` for ``bot.polling``, which
+    fetches the updates itself."""
     settings = services.settings
+    builder = Application.builder()
+    if not updater:
+        builder = builder.updater(None)
     app = (
-        Application.builder()
-        .token(settings.token)
+        builder.token(settings.token)
         .base_url(settings.base_url)
         .rate_limiter(RetryingRateLimiter())
         .concurrent_updates(PerChatProcessor())
@@ -117,15 +121,15 @@ def build_application(services: Services) -> Application:  # type: ignore[type-a
 def run(services: Services) -> None:
     """Run until interrupted: a webhook when WEBHOOK_URL is set, else long polling."""
     settings = services.settings
+    if not settings.webhook_url:  # polling with the update journal (bot.polling)
+        asyncio.run(serve(build_application(services, updater=False), ALLOWED_UPDATES))
+        return
     app = build_application(services)
-    if settings.webhook_url:
-        app.run_webhook(
-            listen=settings.webhook_listen,
-            port=settings.webhook_port,
-            url_path=urlsplit(settings.webhook_url).path.lstrip("/"),
-            webhook_url=settings.webhook_url,
-            secret_token=settings.webhook_secret,
-            allowed_updates=ALLOWED_UPDATES,
-        )
-    else:
-        app.run_polling(allowed_updates=ALLOWED_UPDATES)
+    app.run_webhook(
+        listen=settings.webhook_listen,
+        port=settings.webhook_port,
+        url_path=urlsplit(settings.webhook_url).path.lstrip("/"),
+        webhook_url=settings.webhook_url,
+        secret_token=settings.webhook_secret,
+        allowed_updates=ALLOWED_UPDATES,
+    )

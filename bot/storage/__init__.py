@@ -29,6 +29,7 @@ import sqlite_utils
 from bot.storage.database import Clock, UserId, configure, utc_now
 from bot.storage.enquiries import Enquiries, Miss, SuggestedPhrasing, SuggestOutcome
 from bot.storage.feedback import FeedbackRows
+from bot.storage.journal import UpdateJournal
 from bot.storage.migrations import migrate
 from bot.storage.privacy import Privacy, StaffTraces
 from bot.storage.registrations import RegisterOutcome, Registrations, RegistrationSummary
@@ -65,6 +66,7 @@ class Storage(
     FeedbackRows,
     StatsQueries,
     Privacy,
+    UpdateJournal,
 ):
     """All the bot's persistent data, over one ``sqlite_utils.Database``.
 

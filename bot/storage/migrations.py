@@ -172,9 +172,22 @@ def _consent_versions(conn: sqlite3.Connection) -> None:
         )
 
 
+def _update_journal(conn: sqlite3.Connection) -> None:
+    """Updates in hand (bot.storage.journal), and the highest update id ever fetched."""
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS update_journal (update_id INTEGER PRIMARY KEY,"
+        " data TEXT NOT NULL, received_at TEXT NOT NULL)"
+    )
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS journal_high_water (id INTEGER PRIMARY KEY CHECK (id = 1),"
+        " update_id INTEGER NOT NULL)"
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration("baseline", _baseline),
     Migration("consent_versions", _consent_versions),
+    Migration("update_journal", _update_journal),
 )
 
 _LOG_TABLE = (
