@@ -61,12 +61,15 @@ async def serve(app: Application, allowed_updates: list[str]) -> None:  # type: 
     fetcher.cancel()
     try:
         await asyncio.wait_for(app.stop(), STOP_GRACE)
+        stopped = True
     except TimeoutError:
         log.warning("stopping: updates still in hand after %.0f s are left for the next start",
                     STOP_GRACE)  # fmt: skip
+        stopped = False
     if app.post_shutdown is not None:
         await app.post_shutdown(app)
-    await app.shutdown()
+    if stopped:  # else the Application is still running: the process ends with it
+        await app.shutdown()
 
 
 async def _initialise(app: Application) -> None:  # type: ignore[type-arg]

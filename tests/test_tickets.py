@@ -349,6 +349,8 @@ def test_forget_removes_everything_of_that_user_only(fresh_db: Storage) -> None:
         "misses": 2,
         "suggestions": 3,  # user 2's pending and accepted, user 1's accepted
         "staff_places": 0,
+        "update_journal": 0,  # updates in hand only: none between turns
+        "journal_high_water": 0,
     } == after
     assert before["suggestions"] - 1 == after["suggestions"]
     assert None is fresh_db.load_session(1)
