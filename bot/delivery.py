@@ -20,6 +20,7 @@ import logging
 from collections.abc import Callable, Coroutine
 from typing import Any
 
+from aiolimiter import AsyncLimiter
 from telegram.error import BadRequest, NetworkError
 from telegram.ext import AIORateLimiter
 
@@ -31,17 +32,42 @@ FIRST_BACKOFF = 0.5
 MAX_BACKOFF = 8.0
 
 JSONResult = bool | dict[str, Any] | list[dict[str, Any]]
+# Telegram asks for no more than about one message a second in a private chat: a reply of two
+# or three messages goes at once, a longer run is paced to one a second.
+PRIVATE_BURST = 3
+PRIVATE_PERIOD = 3.0
+MAX_PACED_CHATS = 10_000
 
 
 class RetryingRateLimiter(AIORateLimiter):
-    """``AIORateLimiter`` with ``retry_after`` honoured and 5xx / network errors retried."""
+    """``AIORateLimiter`` with ``retry_after`` honoured, 5xx / network errors retried, and
+    messages to one private chat paced (``PRIVATE_BURST`` per ``PRIVATE_PERIOD`` seconds)."""
 
     def __init__(
-        self, attempts: int = NETWORK_ATTEMPTS, first_backoff: float = FIRST_BACKOFF
+        self,
+        attempts: int = NETWORK_ATTEMPTS,
+        first_backoff: float = FIRST_BACKOFF,
+        private_burst: int = PRIVATE_BURST,
+        private_period: float = PRIVATE_PERIOD,
     ) -> None:
         super().__init__(max_retries=RETRY_AFTER_RETRIES)
         self.attempts = attempts
         self.first_backoff = first_backoff
+        self.private_burst, self.private_period = private_burst, private_period
+        self._private: dict[int, AsyncLimiter] = {}
+
+    def _pace(self, data: dict[str, Any]) -> AsyncLimiter | None:
+        """The limiter of a private chat the call sends to (positive chat ids are users)."""
+        chat_id = data.get("chat_id")
+        if not isinstance(chat_id, int) or chat_id <= 0:
+            return None
+        limiter = self._private.get(chat_id)
+        if limiter is None:
+            if len(self._private) > MAX_PACED_CHATS:  # idle ones are full again: start afresh
+                self._private.clear()
+            limiter = AsyncLimiter(self.private_burst, self.private_period)
+            self._private[chat_id] = limiter
+        return limiter
 
     async def process_request(
         self,
@@ -56,6 +82,9 @@ class RetryingRateLimiter(AIORateLimiter):
             return await super().process_request(
                 callback, args, kwargs, endpoint, data, rate_limit_args
             )
+        pace = self._pace(data) if endpoint.startswith(("send", "copy", "forward")) else None
+        if pace is not None:
+            await pace.acquire()
         backoff = self.first_backoff
         for attempt in range(1, self.attempts + 1):
             try:

@@ -7,12 +7,14 @@ no answer at all to one it dropped. What users and staff finally have is then co
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 
 from bot.config import Settings
+from bot.delivery import RetryingRateLimiter
 from knowledge.answer import Assistant
 from tests.app_harness import Harness, harness
 from tests.fakebot import FakeTelegram, FakeUser
@@ -88,3 +90,24 @@ async def test_a_relay_to_staff_is_delivered_once_and_recorded(
 def test_settings_default_to_a_timeout_longer_than_telegrams_slow_answers() -> None:
     """A late answer within the timeout is a delivered message, never reported failed."""
     assert Settings(token="1:x").read_timeout >= 10
+
+
+async def test_messages_to_one_private_chat_are_paced_and_other_chats_are_not() -> None:
+    """A burst goes at once; past it, one chat's messages wait their turn (Telegram asks for
+    about one a second per private chat), while another chat is not held up."""
+    limiter = RetryingRateLimiter(private_burst=2, private_period=0.6)
+    await limiter.initialize()
+
+    async def call() -> bool:
+        return True
+
+    async def send(chat_id: int) -> float:
+        started = time.monotonic()
+        await limiter.process_request(call, (), {}, "sendMessage", {"chat_id": chat_id}, None)
+        return time.monotonic() - started
+
+    burst = [await send(1) for _ in range(2)]
+    assert max(burst) < 0.1  # the first two at once
+    assert await send(1) >= 0.2  # the third waits for the chat's pace
+    assert await send(2) < 0.1  # another user is not held up
+    await limiter.shutdown()
