@@ -7,7 +7,7 @@ import functools
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 from pydantic import TypeAdapter, ValidationError
@@ -162,26 +162,11 @@ def load_messages(data_dir: Path) -> dict[str, Trilingual]:
 
 
 def load_intents(data_dir: Path) -> tuple[Intent, ...]:
-    raw = _read_yaml(data_dir / "intents.yaml") or []
-    try:
-        intents = tuple(TypeAdapter(list[Intent]).validate_python(raw))
-    except ValidationError as exc:
-        raise KnowledgeError(f"intents.yaml:\n{_describe(exc, raw)}") from exc
-    ids = [intent.id for intent in intents]
-    if len(set(ids)) != len(ids):
-        raise KnowledgeError("intents.yaml: intent ids must be unique")
-    return intents
+    return _load_list(data_dir, "intents.yaml", Intent, "intent")
 
 
 def load_other_schemes(data_dir: Path) -> tuple[OtherScheme, ...]:
-    raw = _read_yaml(data_dir / "other_schemes.yaml") or []
-    try:
-        schemes = tuple(TypeAdapter(list[OtherScheme]).validate_python(raw))
-    except ValidationError as exc:
-        raise KnowledgeError(f"other_schemes.yaml:\n{_describe(exc, raw)}") from exc
-    if len({s.id for s in schemes}) != len(schemes):
-        raise KnowledgeError("other_schemes.yaml: ids must be unique")
-    return schemes
+    return _load_list(data_dir, "other_schemes.yaml", OtherScheme, "scheme")
 
 
 def load_typed_answers(data_dir: Path) -> dict[str, tuple[str, ...]]:
@@ -204,19 +189,31 @@ def load_words(data_dir: Path) -> Words:
 
 def load_events(data_dir: Path) -> tuple[Seminar, ...]:
     """``events.yaml``: the seminars open or once open for registration (a list; may be empty)."""
-    path = data_dir / "events.yaml"
-    raw = (_read_yaml(path) if path.exists() else None) or []
+    return _load_list(data_dir, "events.yaml", Seminar, "event", optional=True)
+
+
+_Item = TypeVar("_Item", Intent, OtherScheme, Seminar)
+
+
+def _load_list(
+    data_dir: Path, name: str, model: type[_Item], kind: str, optional: bool = False
+) -> tuple[_Item, ...]:
+    """A YAML list of ``model`` items (``optional``: the file may be missing), validated once,
+    their ids unique: the one reader of intents.yaml, other_schemes.yaml and events.yaml."""
+    path = data_dir / name
+    raw = (_read_yaml(path) if path.exists() or not optional else None) or []
     if not isinstance(raw, list):
-        raise KnowledgeError("events.yaml: expected a list of events")
+        raise KnowledgeError(f"{name}: expected a list of {kind}s")
     try:
-        events = tuple(TypeAdapter(list[Seminar]).validate_python(raw))
+        adapter: TypeAdapter[list[_Item]] = TypeAdapter(list[model])  # type: ignore[valid-type]
+        items = tuple(adapter.validate_python(raw))
     except ValidationError as exc:
-        raise KnowledgeError(f"events.yaml:\n{_describe(exc, raw)}") from exc
-    ids = [event.id for event in events]
-    repeated = sorted({event_id for event_id in ids if ids.count(event_id) > 1})
+        raise KnowledgeError(f"{name}:\n{_describe(exc, raw)}") from exc
+    ids = [item.id for item in items]
+    repeated = sorted({item_id for item_id in ids if ids.count(item_id) > 1})
     if repeated:
-        raise KnowledgeError(f"events.yaml: duplicate event ids {repeated}")
-    return events
+        raise KnowledgeError(f"{name}: duplicate {kind} ids {repeated}")
+    return items
 
 
 def load_clauses(data_dir: Path) -> dict[str, Clause]:
