@@ -36,6 +36,7 @@ Navigation = Literal["back", "restart", "cancel", "person"]
 NAVIGATION: tuple[Navigation, ...] = ("back", "restart", "cancel", "person")
 
 
+@functools.lru_cache(maxsize=4096)  # one question is read by several word lists in a row
 def fold(text: str) -> str:
     """Lower-case, half-width, Simplified: the form typed words are compared in."""
     return to_simplified(clean(text).lower())
