@@ -21,6 +21,7 @@ from bot.flood import FloodGate
 from bot.forget import Eraser
 from bot.menus import Menus
 from bot.misses import Misses
+from bot.outbox import Outbox
 from bot.runtime import Runtime
 from bot.sender import send
 from bot.staff_chat import StaffChat
@@ -95,6 +96,7 @@ class Desk:
         self.menus = Menus(settings, self.kb)
         self.staff_commands = StaffCommands(self.staff, self.tickets, self.now)
         self.flood = FloodGate()
+        self.outbox = Outbox(storage)
 
     def now(self) -> dt.datetime:
         return self.clock()
@@ -111,9 +113,14 @@ class Desk:
         language_code: str | None,
         message: FlowMessage,
         message_id: int = 0,
+        update_id: int | None = None,
     ) -> None:
         """One message from a user in their private chat: step the conversation and answer.
-        While the user has an open ticket, what they write goes to the staff instead."""
+        While the user has an open ticket, what they write goes to the staff instead.
+
+        The replies are staged in the outbox, and the update marked handled in the journal,
+        in the transaction that saves the turn: a kill after it loses no answer (the outbox
+        sends it at start) and does not handle the update twice."""
         uid = str(user_id)
         if not await self._admitted(bot, chat_id, uid, language_code):
             return
@@ -129,8 +136,14 @@ class Desk:
                 return
         lang = language_from_code(language_code)
         performer = TelegramPerformer(self, bot, chat_id)
-        done = await self.runtime.turn(uid, message, lang, performer)
-        await send(bot, chat_id, done.replies)
+
+        def commit(replies: tuple[Reply, ...]) -> None:
+            self.outbox.stage(chat_id, uid, replies)
+            if update_id is not None:
+                self.storage.finish_update(update_id)
+
+        done = await self.runtime.turn(uid, message, lang, performer, commit)
+        await self.outbox.flush(bot, chat_id)
         await self.tickets.post_unposted(bot, uid)  # after the user's reply, not before
         for document in done.documents:
             await bot.send_document(

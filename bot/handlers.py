@@ -45,6 +45,7 @@ async def on_text(update: Update, context: Context) -> None:
         user.language_code,
         Text(message.text),
         message.message_id,
+        update.update_id,
     )
 
 
@@ -79,7 +80,9 @@ async def on_button(update: Update, context: Context) -> None:
     await query.answer((notice or "")[:200])
     await _show_choice(query.message, data)
     if notice is None:
-        await desk.converse(context.bot, chat.id, user.id, user.language_code, Choice(data))
+        await desk.converse(
+            context.bot, chat.id, user.id, user.language_code, Choice(data), 0, update.update_id
+        )
 
 
 async def on_staff_message(update: Update, context: Context) -> None:

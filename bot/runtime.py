@@ -74,6 +74,10 @@ class Finished:
     documents: tuple[Document, ...] = ()  # files for the user (/mydata), after the replies
 
 
+Commit = Callable[[tuple[Reply, ...]], None]
+"""What a shell stores with a turn, in its transaction: given the turn's replies."""
+
+
 def hong_kong_now() -> dt.datetime:
     return dt.datetime.now(HONG_KONG)
 
@@ -148,10 +152,16 @@ class Runtime:
         return resume(self.storage.load_session(user_id), lang, self.context())[0]
 
     async def turn(
-        self, user_id: str, message: Message, lang: Lang = "en", performer: Performer | None = None
+        self,
+        user_id: str,
+        message: Message,
+        lang: Lang = "en",
+        performer: Performer | None = None,
+        commit: Commit | None = None,
     ) -> Finished:
         """Carry one message to the end: every effect done, every follow-up stepped, the
-        session saved with the enquiry log in one transaction."""
+        session saved with the enquiry log in one transaction, and ``commit(replies)`` in it
+        too (Telegram stages the replies in its outbox and marks the update handled there)."""
         ctx = self.context()
         before, notices = resume(self.storage.load_session(user_id), lang, ctx)
         turn = handle(before, message, ctx, self.assistant)
@@ -178,7 +188,7 @@ class Runtime:
             pending.extend(follow.effects)
         if session.flow is not None and session.flow.done:
             session = replace(session, flow=None)
-        misses = self._save(user_id, session, turn.answer, forgot)
+        misses = self._save(user_id, session, turn.answer, forgot, commit, tuple(replies))
         return Finished(
             session,
             tuple(replies),
@@ -189,11 +199,19 @@ class Runtime:
         )
 
     def _save(
-        self, user_id: str, session: Session, answer: Answer | None, forgot: bool
+        self,
+        user_id: str,
+        session: Session,
+        answer: Answer | None,
+        forgot: bool,
+        commit: Commit | None,
+        replies: tuple[Reply, ...],
     ) -> tuple[Unanswered, ...]:
-        """The session and the enquiry log, together or not at all."""
+        """The session, the enquiry log and the shell's ``commit``, together or not at all."""
         misses: list[Unanswered] = []
         with self.storage.transaction():
+            if commit is not None:
+                commit(replies)
             if answer is not None and not forgot:
                 self.storage.log_enquiry(answer.lang, answer.matched, answer.faq_id, answer.score)
                 question = session.last_question
@@ -208,4 +226,4 @@ class Runtime:
         return tuple(misses)
 
 
-__all__ = ["Finished", "Unanswered", "Performer", "Runtime", "StoragePerformer"]
+__all__ = ["Commit", "Finished", "Unanswered", "Performer", "Runtime", "StoragePerformer"]

@@ -57,15 +57,18 @@ async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
     desk = services.desk()
     app.bot_data["desk"] = desk
     await desk.menus.set(app.bot, "en")
+    await desk.outbox.flush_all(app.bot)  # replies a crash or an outage left unsent
     await desk.tickets.post_unposted(app.bot)  # cases a crash left unposted
     app.bot_data["purge"] = asyncio.create_task(_purge_daily(services, desk))
+    app.bot_data["outbox"] = asyncio.create_task(desk.outbox.retry_waiting(app.bot))
     log.info("cppbot is running as @%s", app.bot.username)
 
 
 async def _post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
-    purge = app.bot_data.pop("purge", None)
-    if purge is not None:
-        purge.cancel()
+    for name in ("purge", "outbox"):
+        task = app.bot_data.pop(name, None)
+        if task is not None:
+            task.cancel()
     services: Services = app.bot_data["services"]
     services.close()
 

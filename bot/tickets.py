@@ -81,6 +81,9 @@ class Tickets:
         if self.staff.chat_id is None:
             return NoStaff("unavailable")
         existing = self.storage.open_ticket_for(user_id)
+        if existing is not None and Case.from_json(existing.case) == case:
+            # This very handoff, handled again after a kill: the user is told once more.
+            return TicketOpened(existing.id, self.after_hours(user_id))
         if existing is not None:
             return TicketAlreadyOpen(existing.id)
         ticket = self.storage.open_ticket(user_id, chat_id, case.lang, case.company, case.to_json())

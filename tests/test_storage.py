@@ -93,7 +93,15 @@ def test_per_company_limit_ignores_case_and_spacing(fresh_db: Storage) -> None:
 
 def test_checks_come_in_order_duplicate_first(fresh_db: Storage) -> None:
     assert "ok" == fresh_db.register(1, details(attendees=3), EVENT)
-    assert "duplicate" == fresh_db.register(1, details(attendees=3), EVENT)
+    assert "duplicate" == fresh_db.register(1, details(attendees=4), EVENT)
+
+
+def test_the_same_registration_again_is_confirmed_not_doubled(fresh_db: Storage) -> None:
+    # A Confirm handled again after a kill: the user is told they are registered, once.
+    assert "ok" == fresh_db.register(1, details(attendees=3), EVENT)
+    assert "ok" == fresh_db.register(1, details(attendees=3), EVENT)
+    assert 1 == len(fresh_db.registrations(1))
+    assert "duplicate" == fresh_db.register(2, details(attendees=3), EVENT)  # someone else
 
 
 def test_registration_closed_when_now_is_given(fresh_db: Storage) -> None:

@@ -319,6 +319,7 @@ def fill(storage: Storage, user: int) -> None:
     storage.suggest_alternate(accepted, "app_how_to_apply", 9)
     [*_, suggestion] = storage.pending_suggestions()
     storage.resolve_suggestion(suggestion.id, "accepted")
+    storage.stage(user, user, [(f"<b>an answer for {user}</b>", None)])  # not sent yet
 
 
 def counts(storage: Storage) -> dict[str, int]:
@@ -334,8 +335,9 @@ def test_forget_removes_everything_of_that_user_only(fresh_db: Storage) -> None:
     fill(fresh_db, 2)
     fresh_db.log_enquiry("en", True, "app_how_to_apply", 0.9)
     before = counts(fresh_db)
-    # subscription, session, notice, 2 votes, 2 tickets, 3 relays, 1 pending suggestion, 2 misses
-    assert 13 == fresh_db.forget(1)
+    # subscription, session, notice, 2 votes, 2 tickets, 3 relays, 1 pending suggestion, 2 misses,
+    # 1 unsent reply
+    assert 14 == fresh_db.forget(1)
     after = counts(fresh_db)
     assert {
         "registrations": 0,
@@ -349,6 +351,7 @@ def test_forget_removes_everything_of_that_user_only(fresh_db: Storage) -> None:
         "misses": 2,
         "suggestions": 3,  # user 2's pending and accepted, user 1's accepted
         "staff_places": 0,
+        "outbox": 1,  # the other user's unsent reply
         "update_journal": 0,  # updates in hand only: none between turns
         "journal_high_water": 0,
     } == after

@@ -14,6 +14,8 @@ Flows never touch it: the shell carries out their effects here and feeds the out
 ``feedback``        👍/👎 under FAQ answers (``feedback``)
 ``stats``           the day's figures for /stats
 ``privacy``         the user's traces in the staff chat, ``forget``
+``journal``         updates fetched and not yet handled (``update_journal``)
+``outbox``          replies committed and not yet sent (``outbox``)
 ==================  ===============================================================
 
 Personal data (names, companies, e-mail addresses, phone numbers, user ids, question texts)
@@ -31,6 +33,7 @@ from bot.storage.enquiries import Enquiries, Miss, SuggestedPhrasing, SuggestOut
 from bot.storage.feedback import FeedbackRows
 from bot.storage.journal import UpdateJournal
 from bot.storage.migrations import migrate
+from bot.storage.outbox import OutboxRow, OutboxRows
 from bot.storage.privacy import Privacy, StaffTraces
 from bot.storage.registrations import RegisterOutcome, Registrations, RegistrationSummary
 from bot.storage.sessions import Sessions
@@ -44,6 +47,7 @@ __all__ = [
     "DIRECTIONS",
     "Direction",
     "Miss",
+    "OutboxRow",
     "RegisterOutcome",
     "RegistrationSummary",
     "Retention",
@@ -67,6 +71,7 @@ class Storage(
     StatsQueries,
     Privacy,
     UpdateJournal,
+    OutboxRows,
 ):
     """All the bot's persistent data, over one ``sqlite_utils.Database``.
 

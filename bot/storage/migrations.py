@@ -184,10 +184,21 @@ def _update_journal(conn: sqlite3.Connection) -> None:
     )
 
 
+def _outbox(conn: sqlite3.Connection) -> None:
+    """Replies a turn committed but Telegram has not confirmed yet (bot.storage.outbox)."""
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS outbox (id INTEGER PRIMARY KEY AUTOINCREMENT,"
+        " chat_id INTEGER NOT NULL, user_id TEXT NOT NULL, html TEXT NOT NULL,"
+        " keyboard TEXT, created_at TEXT NOT NULL)"
+    )
+    conn.execute("CREATE INDEX IF NOT EXISTS idx_outbox_chat_id ON outbox (chat_id, id)")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration("baseline", _baseline),
     Migration("consent_versions", _consent_versions),
     Migration("update_journal", _update_journal),
+    Migration("outbox", _outbox),
 )
 
 _LOG_TABLE = (

@@ -85,6 +85,7 @@ class Privacy(StorageBase):
                 "delete from sessions where user_id = ?",
                 "delete from daily_notices where user_id = ?",
                 "delete from feedback where user_id = ?",
+                "delete from outbox where user_id = ?",
                 "delete from relays where ticket_id in (select id from tickets where user_id = ?)",
                 "delete from tickets where user_id = ?",
                 "delete from suggestions where status = 'pending'"
@@ -131,6 +132,7 @@ class Privacy(StorageBase):
             ("misses", "delete from misses where created_at < ?", talk),
             ("feedback", "delete from feedback where created_at < ?", talk),
             ("daily_notices", "delete from daily_notices where created_at < ?", talk),
+            ("outbox", "delete from outbox where created_at < ?", talk),
         )
         removed: dict[str, int] = {}
         with self.transaction():

@@ -55,8 +55,9 @@ class Registrations(StorageBase):
 
         ``details`` is the flow's ``register`` effect data (event_id, name, company, email,
         phone, attendees, lang). Checks, in this order: registration closed (only when
-        ``now`` is given), the same e-mail already registered for the event, the event's
-        per-company limit, its capacity. Cancelled registrations count for nothing.
+        ``now`` is given), the same registration already held by this user (then "ok", see
+        ``_same_registration``), the same e-mail already registered for the event, the
+        event's per-company limit, its capacity. Cancelled registrations count for nothing.
         """
         missing = [name for name in _REGISTRATION_FIELDS if name not in details]
         if missing:
@@ -71,6 +72,8 @@ class Registrations(StorageBase):
         if now is not None and not event.open_for_registration(now):
             return _logged(event, "closed")
         with self.transaction():
+            if self._same_registration(user_id, details, event, email, company):
+                return _logged(event, "ok")  # a Confirm handled again after a crash
             taken = list(
                 self.db.execute(
                     "select email, company, attendees from registrations"
@@ -107,6 +110,28 @@ class Registrations(StorageBase):
                 ],
             )
         return _logged(event, "ok")
+
+    def _same_registration(
+        self, user_id: UserId, details: Mapping[str, Any], event: Seminar, email: str, company: str
+    ) -> bool:
+        """Whether this user already holds exactly this registration. Registering is then
+        idempotent: an update handled again after a kill (``bot.polling``) confirms the
+        registration it made the first time instead of calling it a duplicate."""
+        row = self.db.execute(
+            "select 1 from registrations where user_id = ? and event_id = ? and email = ?"
+            " and company = ? and name = ? and phone = ? and attendees = ?"
+            " and cancelled_at is null",
+            [
+                str(user_id),
+                event.id,
+                email,
+                company,
+                str(details["name"]).strip(),
+                str(details["phone"]).strip(),
+                int(details["attendees"]),
+            ],
+        ).fetchone()
+        return row is not None
 
     def registrations(self, user_id: UserId) -> list[RegistrationSummary]:
         """The user's registrations that are not cancelled, oldest first."""
