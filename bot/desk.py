@@ -3,7 +3,8 @@
 The turn itself is ``bot.runtime`` (the same for the console); this module adds what only
 Telegram has: while a user has an open ticket, what they write goes to the staff instead
 (``bot.tickets``); a handoff opens a ticket and ``/forget`` erases the staff-chat posts
-(``TelegramPerformer``); a miss is posted for staff (``bot.misses``); 👍/👎 and ratings are
+(``TelegramPerformer``); new cases and misses are posted for staff off the user's path
+(``bot.staff_queue``); 👍/👎 and ratings are
 stored; the command menu follows the user's language. The session is saved *before* the replies
 go out, so a crash or a restart never loses where the user was.
 """
@@ -26,6 +27,7 @@ from bot.runtime import Runtime
 from bot.sender import send
 from bot.staff_chat import StaffChat
 from bot.staff_commands import StaffCommands
+from bot.staff_queue import StaffQueue
 from bot.storage import Storage
 from bot.tickets import Tickets
 from flows.buttons import ButtonData, EndTicket, Feedback, Rating
@@ -91,8 +93,9 @@ class Desk:
         )
         self.staff = StaffChat(settings, storage, self.kb)
         self.tickets = Tickets(self.staff, self.runtime.context, self.lang_of, self.now)
-        self.misses = Misses(self.staff)
-        self.eraser = Eraser(self.staff)
+        self.misses = Misses(self.staff, self.now)
+        self.eraser = Eraser(self.staff, self.misses)
+        self.staff_queue = StaffQueue(self.tickets, self.misses)
         self.menus = Menus(settings, self.kb)
         self.staff_commands = StaffCommands(self.staff, self.tickets, self.now)
         self.flood = FloodGate()
@@ -144,13 +147,11 @@ class Desk:
 
         done = await self.runtime.turn(uid, message, lang, performer, commit)
         await self.outbox.flush(bot, chat_id)
-        await self.tickets.post_unposted(bot, uid)  # after the user's reply, not before
+        self.staff_queue.wake()  # a new case or miss: posted off this user's path
         for document in done.documents:
             await bot.send_document(
                 chat_id, InputFile(document.content, filename=document.filename)
             )
-        for miss in done.misses:
-            await self.misses.post(bot, miss)
         if done.language_changed:
             await self.menus.set(bot, done.session.lang, chat_id)
 

@@ -1,6 +1,7 @@
 """``/forget`` on Telegram: besides the rows, remove what the bot posted about the user in the
 staff chat (their tickets' topics, summaries and copies of their messages, their missed
-questions), and tell staff which tickets went."""
+questions: edited out of a digest that shows other users' too), and tell staff which tickets
+went."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from collections.abc import Sequence
 from telegram import Bot
 from telegram.error import BadRequest, TelegramError
 
+from bot.misses import Misses
 from bot.sender import send
 from bot.staff_chat import StaffChat, topic_gone
 from flows.core import Reply
@@ -22,9 +24,10 @@ MAX_DELETE = 100  # message ids per deleteMessages call
 class Eraser:
     """Deletes a user's traces: rows, and posts in the staff chat."""
 
-    def __init__(self, staff: StaffChat) -> None:
+    def __init__(self, staff: StaffChat, misses: Misses) -> None:
         self.staff = staff
         self.storage = staff.storage
+        self.misses = misses
 
     async def forget(self, bot: Bot, user_id: str) -> None:
         """Close an open ticket, delete the records and the staff-chat posts."""
@@ -36,8 +39,20 @@ class Eraser:
             self.storage.forget(user_id)
             return
         traces = self.storage.staff_traces(user_id, staff_chat)  # before the rows go
+        digests = {  # messages that also show other users' questions: edited, not deleted
+            message: others
+            for message in traces.messages
+            if (others := self.storage.misses_in_message(message, user_id))
+        }
         self.storage.forget(user_id)
-        left = await self._erase(bot, staff_chat, traces.topics, traces.messages)
+        alone = [message for message in traces.messages if message not in digests]
+        left = await self._erase(bot, staff_chat, traces.topics, alone)
+        for message, others in digests.items():
+            try:
+                await self.misses.edit_out(bot, message, others)
+            except TelegramError as exc:
+                log.warning("could not edit a forgotten question out of a digest: %s", exc)
+                left += 1
         if traces.tickets:
             tickets = ", ".join(f"#{n}" for n in traces.tickets)
             key = "staff_user_forgot_partly" if left else "staff_user_forgot"

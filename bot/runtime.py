@@ -54,21 +54,11 @@ class Performer(Protocol):
 
 
 @dataclass(frozen=True)
-class Unanswered:
-    """A question the bot could not answer, stored for staff to teach the FAQ."""
-
-    miss_id: int
-    question: str
-    answer: Answer
-
-
-@dataclass(frozen=True)
 class Finished:
     """What a turn leaves for the shell to show."""
 
     session: Session
     replies: tuple[Reply, ...]
-    misses: tuple[Unanswered, ...] = ()
     forgot: bool = False
     language_changed: bool = False
     documents: tuple[Document, ...] = ()  # files for the user (/mydata), after the replies
@@ -188,11 +178,10 @@ class Runtime:
             pending.extend(follow.effects)
         if session.flow is not None and session.flow.done:
             session = replace(session, flow=None)
-        misses = self._save(user_id, session, turn.answer, forgot, commit, tuple(replies))
+        self._save(user_id, session, turn.answer, forgot, commit, tuple(replies))
         return Finished(
             session,
             tuple(replies),
-            misses,
             forgot=forgot,
             language_changed=session.lang != before.lang,
             documents=tuple(documents),
@@ -206,9 +195,9 @@ class Runtime:
         forgot: bool,
         commit: Commit | None,
         replies: tuple[Reply, ...],
-    ) -> tuple[Unanswered, ...]:
-        """The session, the enquiry log and the shell's ``commit``, together or not at all."""
-        misses: list[Unanswered] = []
+    ) -> None:
+        """The session, the enquiry log (with a miss for staff, ``bot.misses``) and the shell's
+        ``commit``, together or not at all."""
         with self.storage.transaction():
             if commit is not None:
                 commit(replies)
@@ -217,13 +206,11 @@ class Runtime:
                 question = session.last_question
                 if not answer.matched and answer.intent is None and question:
                     candidates = [s.faq_id for s in answer.suggestions]
-                    miss_id = self.storage.record_miss(
+                    self.storage.record_miss(
                         user_id, question, answer.lang, answer.score, candidates
                     )
-                    misses.append(Unanswered(miss_id, question, answer))
             if not forgot:
                 self.storage.save_session(user_id, session.to_json())
-        return tuple(misses)
 
 
-__all__ = ["Commit", "Finished", "Unanswered", "Performer", "Runtime", "StoragePerformer"]
+__all__ = ["Commit", "Finished", "Performer", "Runtime", "StoragePerformer"]

@@ -58,14 +58,15 @@ async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
     app.bot_data["desk"] = desk
     await desk.menus.set(app.bot, "en")
     await desk.outbox.flush_all(app.bot)  # replies a crash or an outage left unsent
-    await desk.tickets.post_unposted(app.bot)  # cases a crash left unposted
+    await desk.staff_queue.drain(app.bot)  # cases and misses a crash left unposted
     app.bot_data["purge"] = asyncio.create_task(_purge_daily(services, desk))
     app.bot_data["outbox"] = asyncio.create_task(desk.outbox.retry_waiting(app.bot))
+    app.bot_data["staff_queue"] = asyncio.create_task(desk.staff_queue.run(app.bot))
     log.info("cppbot is running as @%s", app.bot.username)
 
 
 async def _post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
-    for name in ("purge", "outbox"):
+    for name in ("purge", "outbox", "staff_queue"):
         task = app.bot_data.pop(name, None)
         if task is not None:
             task.cancel()

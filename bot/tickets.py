@@ -1,7 +1,7 @@
 """Tickets: a case handed to staff, and the messages copied both ways while it is open.
 
-Opening a ticket creates a forum topic in the staff chat named "#12 · Company" and posts the
-case summary there (without topics, the summary goes into the group and the ticket's messages
+Opening a ticket tells the user at once; the staff queue (``bot.staff_queue``) then creates a
+forum topic in the staff chat named "#12 · Company" and posts the case summary there (without topics, the summary goes into the group and the ticket's messages
 thread as replies to it; a deleted topic is recreated when the next message needs it). While a
 ticket is open, what the user sends is copied into its topic and what staff write there is
 copied back (``copyMessage``: no staff names, no "forwarded from"). Outside office hours the
@@ -12,6 +12,7 @@ Nothing here logs message text or personal data: only ticket numbers and outcome
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable
@@ -55,6 +56,7 @@ class Tickets:
         self.context = context
         self.lang_of = lang_of  # a user's language, from their session
         self.clock = clock
+        self._posting = asyncio.Lock()
 
     # ------------------------------------------------------------------------ office hours
 
@@ -88,8 +90,8 @@ class Tickets:
             return TicketAlreadyOpen(existing.id)
         ticket = self.storage.open_ticket(user_id, chat_id, case.lang, case.company, case.to_json())
         log.info("ticket #%d opened", ticket.id)
-        # The user is told at once; the case goes to the staff chat right after their reply
-        # (post_unposted), so the staff group's rate limit never holds their answer up.
+        # The user is told at once; the staff queue posts the case (post_unposted), so the
+        # staff group's rate limit never holds their answer up.
         return TicketOpened(ticket.id, self.after_hours(user_id))
 
     async def post_unposted(self, bot: Bot, user_id: str | None = None) -> None:
@@ -98,11 +100,12 @@ class Tickets:
         A failure leaves it for the next time; nothing is posted twice."""
         if self.staff.chat_id is None:
             return
-        for ticket in self.storage.unposted_tickets(user_id):
-            try:
-                await self._post_case(bot, ticket)
-            except TelegramError as exc:
-                log.error("ticket #%d: could not post to the staff chat yet: %s", ticket.id, exc)
+        async with self._posting:  # the staff queue and a relay may both want it posted
+            for ticket in self.storage.unposted_tickets(user_id):
+                try:
+                    await self._post_case(bot, ticket)
+                except TelegramError as exc:
+                    log.error("ticket #%d: not in the staff chat yet: %s", ticket.id, exc)
 
     async def _post_case(self, bot: Bot, ticket: Ticket, recreated: bool = False) -> Ticket:
         """Create the ticket's topic (if the group allows) and post the case summary there."""
@@ -129,7 +132,11 @@ class Tickets:
         self, bot: Bot, ticket: Ticket, action: Callable[[int | None, int | None], Awaitable[Any]]
     ) -> Any:
         """Run ``action(thread_id, reply_to)`` in the ticket's place in the staff chat (its
-        topic, or replies to its summary); a deleted topic is recreated with the summary."""
+        topic, or replies to its summary); a deleted topic is recreated with the summary. A
+        case the staff queue has not posted yet is posted first, so nothing lands outside it."""
+        if ticket.summary_message_id is None and ticket.status == "open":
+            await self.post_unposted(bot, ticket.user_id)
+            ticket = self.storage.ticket(ticket.id) or ticket
 
         def place(where: Ticket) -> Place:
             return where.thread_id, None if where.thread_id else where.summary_message_id

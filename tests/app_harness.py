@@ -33,6 +33,7 @@ class Harness:
         for update in updates:
             self.offset = update.update_id + 1
             await self.app.process_update(update)
+        await self.desk.staff_queue.drain(self.app.bot)  # as its background task would
 
     async def say(self, user: FakeUser, text: str, chat_id: int | None = None, **kw: Any) -> None:
         await self.fake.send_text(user, chat_id or user.id, text, **kw)

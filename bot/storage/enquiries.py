@@ -9,13 +9,14 @@ missed question as an alternate phrasing of an FAQ entry, pending until reviewed
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from bot.storage.database import StorageBase, UserId
+from bot.storage.database import StorageBase, UserId, utc_text
 
 log = logging.getLogger(__name__)
 
@@ -101,21 +102,39 @@ class Enquiries(StorageBase):
             )
 
     def miss(self, miss_id: int) -> Miss | None:
-        row = self.db.execute(
-            "select id, question, lang, score, candidates, created_at from misses where id = ?",
-            [miss_id],
-        ).fetchone()
-        if row is None:
-            return None
-        found_id, question, lang, score, candidates, created_at = row
-        return Miss(
-            id=found_id,
-            question=question,
-            lang=lang,
-            score=score,
-            candidates=tuple(json.loads(candidates)),
-            created_at=created_at,
+        found = self._misses("id = ?", [miss_id])
+        return found[0] if found else None
+
+    def unposted_misses(self, since: dt.datetime) -> list[Miss]:
+        """Misses recorded since ``since`` and not yet shown in the staff chat, oldest first
+        (``bot.staff_queue`` posts them; older ones are no longer news)."""
+        return self._misses(
+            "staff_message_id is null and created_at >= ? order by id", [utc_text(since)]
         )
+
+    def misses_in_message(self, message_id: int, except_user: UserId) -> list[Miss]:
+        """The other users' misses that a staff-chat message (a digest) shows, so ``/forget``
+        can edit one user's question out of it instead of deleting everyone's."""
+        return self._misses(
+            "staff_message_id = ? and user_id != ? order by id", [message_id, str(except_user)]
+        )
+
+    def _misses(self, where: str, values: Sequence[object]) -> list[Miss]:
+        rows = self.db.execute(
+            "select id, question, lang, score, candidates, created_at from misses where " + where,
+            list(values),
+        ).fetchall()
+        return [
+            Miss(
+                id=found_id,
+                question=question,
+                lang=lang,
+                score=score,
+                candidates=tuple(json.loads(candidates)),
+                created_at=created_at,
+            )
+            for found_id, question, lang, score, candidates, created_at in rows
+        ]
 
     def suggest_alternate(self, miss_id: int, faq_id: str, staff_user_id: int) -> SuggestOutcome:
         """Staff propose a missed question as another way of asking ``faq_id``.
