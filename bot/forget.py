@@ -30,7 +30,11 @@ class Eraser:
         self.misses = misses
 
     async def forget(self, bot: Bot, user_id: str) -> None:
-        """Close an open ticket, delete the records and the staff-chat posts."""
+        """Close an open ticket, delete the staff-chat posts, then the records.
+
+        The posts go first: the rows are how they are found, so a kill half-way leaves the
+        rows, and the /forget update, handled again at the next start (``bot.updates``),
+        finds and finishes the rest. Deleting a message already gone is harmless."""
         ticket = self.storage.open_ticket_for(user_id)
         if ticket is not None:
             self.storage.close_ticket(ticket.id, "user")
@@ -38,13 +42,12 @@ class Eraser:
         if staff_chat is None:
             self.storage.forget(user_id)
             return
-        traces = self.storage.staff_traces(user_id, staff_chat)  # before the rows go
+        traces = self.storage.staff_traces(user_id, staff_chat)
         digests = {  # messages that also show other users' questions: edited, not deleted
             message: others
             for message in traces.messages
             if (others := self.storage.misses_in_message(message, user_id))
         }
-        self.storage.forget(user_id)
         alone = [message for message in traces.messages if message not in digests]
         left = await self._erase(bot, staff_chat, traces.topics, alone)
         for message, others in digests.items():
@@ -53,6 +56,7 @@ class Eraser:
             except TelegramError as exc:
                 log.warning("could not edit a forgotten question out of a digest: %s", exc)
                 left += 1
+        self.storage.forget(user_id)
         if traces.tickets:
             tickets = ", ".join(f"#{n}" for n in traces.tickets)
             key = "staff_user_forgot_partly" if left else "staff_user_forgot"

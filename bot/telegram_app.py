@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from urllib.parse import urlsplit
 
 from telegram import Update
 from telegram.ext import (
@@ -28,7 +27,7 @@ from bot.concurrency import PerChatProcessor
 from bot.config import Settings
 from bot.delivery import RetryingRateLimiter
 from bot.desk import Desk
-from bot.polling import serve
+from bot.updates import Polling, Webhook, serve
 
 log = logging.getLogger(__name__)
 
@@ -100,8 +99,8 @@ def add_handlers(app: Application, settings: Settings) -> None:  # type: ignore[
 
 
 def build_application(services: Services, updater: bool = True) -> Application:  # type: ignore[type-arg]
-    """The Application, wired but not started; ``updater=False`` for ``bot.polling``, which
-    fetches the updates itself."""
+    """The Application, wired but not started; ``updater=False`` for ``bot.updates``, which
+    takes the updates in itself."""
     settings = services.settings
     builder = Application.builder()
     if not updater:
@@ -123,17 +122,10 @@ def build_application(services: Services, updater: bool = True) -> Application: 
 
 
 def run(services: Services) -> None:
-    """Run until interrupted: a webhook when WEBHOOK_URL is set, else long polling."""
+    """Run until interrupted: a webhook when WEBHOOK_URL is set, else long polling; either way
+    every update is journaled before Telegram is told it arrived (``bot.updates``)."""
     settings = services.settings
-    if not settings.webhook_url:  # polling with the update journal (bot.polling)
-        asyncio.run(serve(build_application(services, updater=False), ALLOWED_UPDATES))
-        return
-    app = build_application(services)
-    app.run_webhook(
-        listen=settings.webhook_listen,
-        port=settings.webhook_port,
-        url_path=urlsplit(settings.webhook_url).path.lstrip("/"),
-        webhook_url=settings.webhook_url,
-        secret_token=settings.webhook_secret,
-        allowed_updates=ALLOWED_UPDATES,
+    intake: Polling | Webhook = (
+        Webhook(settings, ALLOWED_UPDATES) if settings.webhook_url else Polling(ALLOWED_UPDATES)
     )
+    asyncio.run(serve(build_application(services, updater=False), intake))

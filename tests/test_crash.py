@@ -8,10 +8,13 @@ import asyncio
 import time
 from pathlib import Path
 
+import pytest
+
 from bot.storage import Storage
 from tests.fakebot import FakeTelegram
-from tests.fakebot.process import BotProcess
+from tests.fakebot.process import STAFF_CHAT, BotProcess
 from tests.test_telegram_e2e import _knowledge_with_a_seminar
+from tests.test_telegram_webhook import SECRET, _free_port
 
 
 async def test_a_kill_while_answering_loses_no_question(fake: FakeTelegram, tmp_path: Path) -> None:
@@ -83,5 +86,56 @@ async def test_a_kill_while_confirming_a_registration_tells_the_user_once(
         (r["event_id"], r["attendees"]) for r in storage.registrations(9501)
     ]
     assert [] == storage.waiting()  # the outbox is empty once Telegram confirmed it
+    storage.close()
+    await bot.stop_cleanly()
+
+
+def _bot(fake: FakeTelegram, tmp_path: Path, mode: str) -> BotProcess:
+    """The bot polling, or on a webhook (ready once it has set it)."""
+    if mode == "polling":
+        return BotProcess(fake, tmp_path, {})
+    port = _free_port()
+    env = {
+        "WEBHOOK_URL": f"http://127.0.0.1:{port}/hook",
+        "WEBHOOK_SECRET": SECRET,
+        "WEBHOOK_LISTEN": "127.0.0.1",
+        "WEBHOOK_PORT": str(port),
+    }
+    return BotProcess(
+        fake, tmp_path, env, ready=lambda: [m for m, _ in fake.calls].count("setWebhook")
+    )
+
+
+@pytest.mark.parametrize("mode", ["polling", "webhook"])
+async def test_a_kill_half_way_through_forget_is_finished_at_the_next_start(
+    fake: FakeTelegram, tmp_path: Path, mode: str
+) -> None:
+    bot = _bot(fake, tmp_path, mode)
+    await bot.start()
+    lee = fake.user(9502, "Lee")
+    await lee.say("/staff Can our project start later?")
+    await lee.expect("company")
+    await lee.say("Lee Plastics")
+    await lee.expect("#1")
+    await fake.expect(STAFF_CHAT, "Ticket #1")
+    (thread,) = fake.topics[STAFF_CHAT]
+    fault = fake.fail("deleteForumTopic", "lost", delay=30)  # the topic's deletion hangs
+    await lee.say("/forget")
+    deadline = time.monotonic() + 15
+    while ("deleteForumTopic", "lost") not in fake.faulted:
+        assert time.monotonic() < deadline, bot.output
+        await asyncio.sleep(0.05)
+    assert bot.proc is not None
+    bot.proc.kill()
+    bot.proc.wait()
+    fault.times = 0
+    await bot.start()
+    await lee.expect("deleted", timeout=20)
+    await fake.quiet()
+    assert thread not in fake.topics[STAFF_CHAT]  # the staff chat holds nothing of theirs
+    assert 1 == sum("deleted" in str(m.get("text")) for m in fake.sent(lee.id))
+    storage = Storage.open(bot.workdir / "cppbot.db")
+    assert storage.ticket(1) is None and storage.load_session(lee.id) is None
+    assert [] == storage.unfinished_updates()
     storage.close()
     await bot.stop_cleanly()

@@ -1,5 +1,5 @@
 """The update journal: every update fetched from Telegram is stored before it is handled and
-deleted once handled, so a process killed at any line loses none (see ``bot.polling``).
+deleted once handled, so a process killed at any line loses none (see ``bot.updates``).
 
 Rows live only while an update is in hand (seconds), so the journal holds no lasting personal
 data; an update still here at start is handled again (at least once: a reply sent just before a

@@ -115,7 +115,7 @@ class Registrations(StorageBase):
         self, user_id: UserId, details: Mapping[str, Any], event: Seminar, email: str, company: str
     ) -> bool:
         """Whether this user already holds exactly this registration. Registering is then
-        idempotent: an update handled again after a kill (``bot.polling``) confirms the
+        idempotent: an update handled again after a kill (``bot.updates``) confirms the
         registration it made the first time instead of calling it a duplicate."""
         row = self.db.execute(
             "select 1 from registrations where user_id = ? and event_id = ? and email = ?"
