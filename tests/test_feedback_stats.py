@@ -8,22 +8,10 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.storage import Miss, Stats, Storage, SuggestedPhrasing
+from tests.clock import FakeClock
 from tests.test_storage import EVENT, details
 
 HK = ZoneInfo("Asia/Hong_Kong")
-
-
-class FakeClock:
-    """A clock the test sets by hand."""
-
-    def __init__(self) -> None:
-        self.now = dt.datetime(2026, 11, 20, 3, 0, tzinfo=dt.UTC)
-
-    def __call__(self) -> dt.datetime:
-        return self.now
-
-    def at(self, iso: str) -> None:
-        self.now = dt.datetime.fromisoformat(iso)
 
 
 @pytest.fixture
