@@ -10,7 +10,11 @@ A wrong figure from a government enquiry bot is the worst bug we can ship, so:
   times, e-mails, web addresses, phone numbers and placeholders, and lists of the same length
   (``disagreements``);
 - an FAQ entry whose sources all belong to one phase (or are all undated) must say so with
-  ``phase:``, so the bot labels its figures (``expected_phase``).
+  ``phase:``, so the bot labels its figures (``expected_phase``);
+- a saved reply (``saved_replies.yaml``, sent by staff with ``/reply``) is held to the same rules,
+  its {phone}/{email}/{website}/{address} filled in first; every phone number in it must also
+  occur in a document it cites, and one that states amounts must name the phase they belong to
+  (``saved_reply_problems``).
 
 Each problem names the file and entry and says what to change.
 """
@@ -35,6 +39,7 @@ from knowledge.models import (
     FaqEntry,
     Lang,
     Programme,
+    SavedReply,
     Source,
     Trilingual,
 )
@@ -918,6 +923,67 @@ def _entry_problems(entry: FaqEntry, where: str, library: SourceLibrary) -> Iter
                 yield Problem(where, f"{lang} question {question!r} is in the wrong script")
 
 
+def _states_amount(facts: LanguageFacts) -> bool:
+    """Whether a text states a share or a sum (a percentage, or a figure of 1,000 or more):
+    what differs between the phases, unlike a count or a street number."""
+    for key in facts.figures:
+        if key.endswith("%"):
+            return True
+        try:
+            if Decimal(key) >= 1000:
+                return True
+        except InvalidOperation:
+            continue
+    return False
+
+
+def saved_reply_problems(
+    kb: KnowledgeBase, reply: SavedReply, library: SourceLibrary
+) -> Iterator[Problem]:
+    """What is wrong with one saved reply: its citations, any figure, e-mail, web address or
+    phone number its sources do not state (placeholders filled in), scripts, languages that
+    disagree, and amounts not labelled with their phase."""
+    where = f"saved_replies.yaml {reply.key}"
+    for source in reply.source:
+        yield from library.citation_problems(where, source)
+    if any(source.doc not in library.names() for source in reply.source):
+        return
+    facts = library.facts(reply.source)
+    phones = {
+        phone
+        for source in reply.source
+        for phone in language_facts(library.text(source.doc)).phones
+    }
+    filled = {lang: kb.saved_reply_text(reply, lang) for lang in LANGS}
+    for lang in LANGS:
+        for figure in unsupported(filled[lang], facts):
+            yield Problem(where, f"{lang} text states {figure!r}, not found in its sources")
+        for figure in unsupported(reply.title.get(lang), facts):
+            yield Problem(where, f"{lang} title states {figure!r}, not found in its sources")
+        for digits, written in language_facts(filled[lang]).phones.items():
+            if digits not in phones:
+                yield Problem(where, f"{lang} text states phone {written!r}, not in its sources")
+    for part, text in (("text", reply.text), ("title", reply.title)):
+        yield from _script_problems(f"{where} {part}", text)
+        yield from (Problem(f"{where} {part}", what) for what in disagreements(text))
+    if not any(_states_amount(language_facts(filled[lang])) for lang in LANGS):
+        return
+    programme = kb.programme
+    for doc in dict.fromkeys(source.doc for source in reply.source):
+        phase_id = programme.document_phase(doc)
+        if phase_id is None or phase_id == UNDATED:
+            continue
+        phase = programme.phase(phase_id)
+        for lang in LANGS:
+            dates = language_facts(filled[lang]).dates
+            if not any(day[:2] == (phase.ends.year, phase.ends.month) for day in dates):
+                yield Problem(
+                    where,
+                    f"{lang} text states amounts and cites {doc} but does not name its phase:"
+                    f" say {phase.name.get(lang)!r}",
+                )
+
+
 def expected_phase(docs: Iterable[str], programme: Programme, today: dt.date) -> str | None:
     """The ``phase`` an FAQ entry citing ``docs`` must carry, or None when it need not carry one.
 
@@ -1069,6 +1135,8 @@ def check_knowledge(
         where = f"{files.get(key, 'messages.yaml')} {key}"
         problems.extend(_script_problems(where, text))
         problems.extend(Problem(where, what) for what in disagreements(text))
+    for reply in kb.saved_replies:
+        problems.extend(saved_reply_problems(kb, reply, library))
     return problems
 
 

@@ -21,6 +21,7 @@ from knowledge.models import (
     Lang,
     OtherScheme,
     Programme,
+    SavedReply,
     Seminar,
     Trilingual,
 )
@@ -51,6 +52,7 @@ class KnowledgeBase:
     events: tuple[Seminar, ...] = ()
     clauses: dict[str, Clause] = dataclasses.field(default_factory=dict)
     other_schemes: tuple[OtherScheme, ...] = ()
+    saved_replies: tuple[SavedReply, ...] = ()
 
     def entry(self, faq_id: str) -> FaqEntry:
         return self._by_id[faq_id]
@@ -58,6 +60,18 @@ class KnowledgeBase:
     @functools.cached_property
     def _by_id(self) -> dict[str, FaqEntry]:
         return {entry.id: entry for entry in self.faq}
+
+    def saved_reply(self, key: str) -> SavedReply | None:
+        """The saved reply staff send with ``/reply KEY`` (keys are lower case), or None."""
+        return self._saved_by_key.get(key.strip().lower())
+
+    @functools.cached_property
+    def _saved_by_key(self) -> dict[str, SavedReply]:
+        return {reply.key: reply for reply in self.saved_replies}
+
+    def saved_reply_text(self, reply: SavedReply, lang: Lang) -> str:
+        """A saved reply in ``lang``, its {phone}/{email}/{website}/{address} the Secretariat's."""
+        return reply.render(lang, self.programme.contact("secretariat"))
 
     def clause(self, clause_id: str) -> Clause:
         try:
@@ -107,8 +121,9 @@ def _describe(exc: ValidationError, items: list[Any] | None = None) -> str:
         where = ".".join(str(part) for part in loc)
         if items is not None and loc and isinstance(loc[0], int) and loc[0] < len(items):
             item = items[loc[0]]
-            if isinstance(item, dict) and "id" in item:
-                where = f"entry {item['id']!r}: " + ".".join(str(p) for p in loc[1:])
+            name = item.get("id", item.get("key")) if isinstance(item, dict) else None
+            if name is not None:
+                where = f"entry {name!r}: " + ".".join(str(p) for p in loc[1:])
         lines.append(f"  {where}: {error['msg']}")
     return "\n".join(lines)
 
@@ -216,6 +231,25 @@ def _load_list(
     return items
 
 
+def load_saved_replies(data_dir: Path) -> tuple[SavedReply, ...]:
+    """``saved_replies.yaml``: the answers staff send with ``/reply KEY``. The file is optional
+    (a ``KNOWLEDGE_DIR`` copied before it existed has none); its keys are unique."""
+    name = "saved_replies.yaml"
+    path = data_dir / name
+    raw = (_read_yaml(path) if path.exists() else None) or []
+    if not isinstance(raw, list):
+        raise KnowledgeError(f"{name}: expected a list of saved replies")
+    try:
+        replies = tuple(TypeAdapter(list[SavedReply]).validate_python(raw))
+    except ValidationError as exc:
+        raise KnowledgeError(f"{name}:\n{_describe(exc, raw)}") from exc
+    keys = [reply.key for reply in replies]
+    repeated = sorted({key for key in keys if keys.count(key) > 1})
+    if repeated:
+        raise KnowledgeError(f"{name}: duplicate keys {repeated} (each key may appear once)")
+    return replies
+
+
 def load_clauses(data_dir: Path) -> dict[str, Clause]:
     """``clauses.yaml``: the document clauses the guided checks cite, by id."""
     raw = _read_yaml(data_dir / "clauses.yaml") or {}
@@ -250,6 +284,7 @@ def load_knowledge(data_dir: Path | None = None) -> KnowledgeBase:
         events=load_events(data_dir),
         clauses=load_clauses(data_dir),
         other_schemes=load_other_schemes(data_dir),
+        saved_replies=load_saved_replies(data_dir),
     )
     clash = {intent.id for intent in kb.intents} & set(files)
     if clash:
@@ -292,6 +327,17 @@ def load_knowledge(data_dir: Path | None = None) -> KnowledgeBase:
             raise KnowledgeError(
                 f"faq/{files[entry.id]}: entry {entry.id!r} names unknown phase {entry.phase!r}"
             )
+    for reply in kb.saved_replies:
+        unknown = [s.doc for s in reply.source if s.doc not in kb.documents]
+        if unknown:
+            raise KnowledgeError(
+                f"saved_replies.yaml: entry {reply.key!r} cites unknown documents {unknown}"
+            )
+        for lang in LANGS:
+            try:
+                kb.saved_reply_text(reply, lang)
+            except ValueError as exc:
+                raise KnowledgeError(f"saved_replies.yaml: entry {reply.key!r}: {exc}") from exc
     return kb
 
 

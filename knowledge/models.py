@@ -8,6 +8,7 @@ reviewer can check each figure against its source.
 from __future__ import annotations
 
 import datetime as dt
+import string
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
 
@@ -402,3 +403,63 @@ class Seminar(Frozen):
     def open_on(self, today: dt.date) -> bool:
         """Whether registration is open on Hong Kong calendar day ``today`` (flows know only dates)."""
         return today <= self.closes.astimezone(HONG_KONG).date()
+
+
+SAVED_REPLY_PLACEHOLDERS: tuple[str, ...] = ("phone", "email", "website", "address")
+"""What a saved reply may write in braces: the Secretariat's contacts from ``programme.yaml``,
+so a phone number or address is typed once, where ``kb check`` verifies it, and never retyped."""
+
+
+def _one_or_more_sources(value: object) -> object:
+    """``source:`` is one ``{doc, section}``, or a list of them for a reply that spans phases."""
+    return [value] if isinstance(value, dict) else value
+
+
+class SavedReply(Frozen):
+    """A ready answer staff send to a ticket's user with ``/reply KEY``, in the user's language.
+
+    Staff answer the same questions again and again; a saved reply is written once, in the three
+    languages, from the programme's documents (``source``), and checked by ``kb check`` like an
+    FAQ answer, so a tired colleague cannot send a wrong figure or an invented phone number.
+    """
+
+    key: str = Field(pattern=r"^[a-z][a-z0-9_]{1,30}$")
+    title: Trilingual
+    text: Trilingual
+    source: Annotated[tuple[Source, ...], BeforeValidator(_one_or_more_sources)] = Field(
+        min_length=1
+    )
+
+    @field_validator("text")
+    @classmethod
+    def _known_placeholders(cls, text: Trilingual) -> Trilingual:
+        for lang in LANGS:
+            try:
+                names = {field for _, field, _, _ in string.Formatter().parse(text.get(lang))}
+            except ValueError as exc:  # a lone "{" or "}"
+                raise ValueError(f"{lang}: {exc} (write a brace as {{{{ or }}}})") from None
+            unknown = sorted(
+                name for name in names if name is not None and name not in SAVED_REPLY_PLACEHOLDERS
+            )
+            if unknown:
+                raise ValueError(
+                    f"{lang}: unknown placeholders {unknown}; "
+                    f"use only {', '.join('{' + p + '}' for p in SAVED_REPLY_PLACEHOLDERS)}"
+                )
+        return text
+
+    def render(self, lang: Lang, contact: Contact) -> str:
+        """The text in ``lang`` with the placeholders filled from ``contact`` (the Secretariat).
+        Raises ValueError when the text uses a detail the contact does not have."""
+        values = {
+            "phone": contact.phone,
+            "email": contact.email,
+            "website": contact.website,
+            "address": contact.address.get(lang) if contact.address is not None else None,
+        }
+        text = self.text.get(lang)
+        used = {field for _, field, _, _ in string.Formatter().parse(text) if field}
+        missing = sorted(name for name in used if values.get(name) is None)
+        if missing:
+            raise ValueError(f"contact {contact.id!r} has no {', '.join(missing)}")
+        return text.format(**{name: value for name, value in values.items() if value is not None})
