@@ -336,6 +336,8 @@ def cmd_kb_pending(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> i
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from bot.cli_staff import add_parsers as add_staff_parsers
+
     parser = argparse.ArgumentParser(
         prog="cppbot", description="Cleaner Production Partnership Programme enquiry assistant"
     )
@@ -385,6 +387,8 @@ def build_parser() -> argparse.ArgumentParser:
     purge = sub.add_parser("purge", help="delete personal data older than the retention periods")
     purge.add_argument("--db", help="the database (default: DATABASE_PATH)")
     purge.set_defaults(func=cmd_purge)
+
+    add_staff_parsers(sub)
 
     kb = sub.add_parser("kb", help="knowledge base tools for staff")
     kb_sub = kb.add_subparsers(dest="kb_command", required=True)

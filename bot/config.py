@@ -60,6 +60,8 @@ class ConfigError(Exception):
 
 
 DEFAULT_READ_TIMEOUT = 20.0  # seconds: far longer than Telegram's slow answers (bot.delivery)
+DEFAULT_STAFF_REPLY_ALERT = 60  # minutes of office hours a ticket may wait before it is flagged
+MAX_STAFF_REPLY_ALERT = 7 * 24 * 60
 
 
 @dataclass(frozen=True)
@@ -81,6 +83,7 @@ class Settings:
     retention_records_months: int = 24
     retention_conversations_months: int = 6
     read_timeout: float = DEFAULT_READ_TIMEOUT
+    staff_reply_alert_minutes: int = DEFAULT_STAFF_REPLY_ALERT
 
     @property
     def webhook(self) -> bool:
@@ -196,6 +199,19 @@ def _months(name: str, value: str, default: int, problems: list[str]) -> int:
             f"{name} must be a whole number of months from 1 to {MAX_RETENTION_MONTHS}."
         )
         return default
+    return int(value)
+
+
+def _alert_minutes(value: str, problems: list[str]) -> int:
+    """STAFF_REPLY_ALERT_MINUTES: minutes of office hours; 0 turns the flag off."""
+    if not value:
+        return DEFAULT_STAFF_REPLY_ALERT
+    if not value.isdigit() or int(value) > MAX_STAFF_REPLY_ALERT:
+        problems.append(
+            "STAFF_REPLY_ALERT_MINUTES must be a whole number of minutes from 0 (off) to"
+            f" {MAX_STAFF_REPLY_ALERT}."
+        )
+        return DEFAULT_STAFF_REPLY_ALERT
     return int(value)
 
 
@@ -356,6 +372,7 @@ def load_settings(env: Mapping[str, str], *, telegram: bool = True) -> Settings:
     talk_months = _months(
         "RETENTION_CONVERSATIONS_MONTHS", get("RETENTION_CONVERSATIONS_MONTHS"), 6, problems
     )
+    alert_minutes = _alert_minutes(get("STAFF_REPLY_ALERT_MINUTES"), problems)
 
     if problems:
         secrets = [s for s in (token, get("WEBHOOK_SECRET")) if len(s) >= 8]
@@ -378,4 +395,5 @@ def load_settings(env: Mapping[str, str], *, telegram: bool = True) -> Settings:
         retention_records_months=records_months,
         retention_conversations_months=talk_months,
         read_timeout=read_timeout,
+        staff_reply_alert_minutes=alert_minutes,
     )

@@ -11,12 +11,15 @@ go out, so a crash or a restart never loses where the user was.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 from collections.abc import Callable
+from pathlib import Path
 
 from telegram import Bot, InputFile
 
+from bot.campaigns import Campaigns
 from bot.config import Settings
 from bot.flood import FloodGate
 from bot.forget import Eraser
@@ -24,18 +27,22 @@ from bot.menus import Menus
 from bot.misses import Misses
 from bot.outbox import Outbox
 from bot.runtime import Runtime
+from bot.saved_replies import SavedReplies
+from bot.scheduler import Scheduler
 from bot.sender import send
 from bot.staff_chat import StaffChat
 from bot.staff_commands import StaffCommands
+from bot.staff_events import EventCommands
 from bot.staff_queue import StaffQueue
 from bot.storage import Storage
 from bot.tickets import Tickets
-from flows.buttons import ButtonData, EndTicket, Feedback, Rating
+from flows.buttons import ButtonData, EndTicket, Feedback, Rating, Unsubscribe
 from flows.conversation import Message as FlowMessage
 from flows.conversation import parse_command
 from flows.core import Reply, Retention, Text
 from flows.effects import Effect, Forget, OpenTicket, Outcome
 from knowledge.answer import Assistant
+from knowledge.loader import DATA_DIR, KnowledgeError, load_events
 from knowledge.models import Lang
 
 log = logging.getLogger(__name__)
@@ -98,11 +105,56 @@ class Desk:
         self.staff_queue = StaffQueue(self.tickets, self.misses)
         self.menus = Menus(settings, self.kb)
         self.staff_commands = StaffCommands(self.staff, self.tickets, self.now)
+        self.saved_replies = SavedReplies(self.staff, self.tickets)
         self.flood = FloodGate()
         self.outbox = Outbox(storage)
+        self.campaigns = Campaigns(storage, self.staff, self.runtime.context)
+        self.scheduler = Scheduler(
+            settings,
+            storage,
+            self.staff,
+            self.campaigns,
+            self.tickets,
+            self.runtime.retention,
+            self.now,
+        )
+        self.events = EventCommands(
+            self.staff, self.campaigns, self.scheduler, self.now, self.refresh_events
+        )
+        self._events_path = (settings.knowledge_dir or DATA_DIR) / "events.yaml"
+        self._events_stamp = self._stamp(self._events_path)
 
     def now(self) -> dt.datetime:
         return self.clock()
+
+    def refresh_events(self) -> bool:
+        """Read ``events.yaml`` again if staff edited it since (an event added to the
+        ``KNOWLEDGE_DIR`` copy), so /announce, /seminars and the reminders see it without a
+        restart; whether it changed. A file that does not validate is logged (``cppbot kb
+        check`` says why) and the events in use stay."""
+        try:
+            stamp = self._events_path.stat().st_mtime_ns
+        except OSError:
+            return False
+        if stamp == self._events_stamp:
+            return False
+        self._events_stamp = stamp
+        try:
+            events = load_events(self._events_path.parent)
+        except KnowledgeError as exc:
+            log.error("events.yaml was edited but is invalid; the events in use stay: %s", exc)
+            return False
+        assistant = self.runtime.assistant
+        assistant.kb = dataclasses.replace(assistant.kb, events=events)
+        log.info("events.yaml read again: %d event(s)", len(events))
+        return True
+
+    @staticmethod
+    def _stamp(path: Path) -> int | None:
+        try:
+            return path.stat().st_mtime_ns
+        except OSError:
+            return None
 
     def lang_of(self, user_id: str, language_code: str | None = None) -> Lang:
         """The user's language: their session's, else their Telegram app's."""
@@ -191,6 +243,12 @@ class Desk:
             return self._feedback(uid, data, self.lang_of(uid, language_code))
         if isinstance(data, Rating):
             return await self._rate(bot, chat_id, uid, data, self.lang_of(uid, language_code))
+        if isinstance(data, Unsubscribe):
+            lang = self.lang_of(uid, language_code)
+            if not self.storage.unsubscribe(uid):
+                return self.kb.say("notice_not_subscribed", lang)
+            await send(bot, chat_id, [Reply(self.kb.say("notice_unsubscribed", lang))])
+            return ""
         if isinstance(data, EndTicket):
             ticket = self.storage.open_ticket_for(uid)
             if ticket is None or data.ticket != ticket.id:

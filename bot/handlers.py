@@ -93,7 +93,8 @@ async def on_staff_message(update: Update, context: Context) -> None:
 
 
 async def on_staff_command(update: Update, context: Context) -> None:
-    """/tickets, /stats, /close and /help for staff (the handler's filters check who asks)."""
+    """Staff commands (the handler's filters check who asks): /tickets, /stats, /close, /help,
+    and the event commands /announce, /event_status, /report."""
     message = update.effective_message
     if message is None or message.text is None:
         return
@@ -102,6 +103,17 @@ async def on_staff_command(update: Update, context: Context) -> None:
         return
     if command.name == "close":
         await desk.staff_commands.close(context.bot, message, command.argument)
+        return
+    if command.name == "reply":
+        await desk.saved_replies.reply(context.bot, message, command.argument)
+        return
+    events = {
+        "announce": desk.events.announce,
+        "event_status": desk.events.event_status,
+        "report": desk.events.report,
+    }
+    if command.name in events:
+        await events[command.name](context.bot, message, command.argument)
         return
     text = desk.staff_commands.text(command.name)
     await message.reply_text(escape(text), parse_mode="HTML", do_quote=True)

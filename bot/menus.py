@@ -18,7 +18,7 @@ USER_COMMANDS = (
     "start", "help", "eligibility", "estimate", "recognition", "seminars", "mine", "staff",
     "language", "privacy", "mydata", "forget", "cancel",
 )  # fmt: skip
-STAFF_COMMANDS = ("tickets", "stats", "close")
+STAFF_COMMANDS = ("tickets", "stats", "close", "reply", "announce", "event_status", "report")
 
 
 class Menus:

@@ -170,3 +170,22 @@ class OfficeHours:
             else:
                 raise ValueError(f"the office does not open in the {SEARCH_DAYS} days after {now}")
         return dt.datetime.combine(day, self.opens, tzinfo=self.tz)
+
+    def open_minutes(self, start: dt.datetime, end: dt.datetime) -> float:
+        """Minutes between ``start`` and ``end`` during which the office was open: how long a
+        ticket has really waited for staff (a night or a holiday does not count)."""
+        first, last = self._local(start), self._local(end)
+        total = 0.0
+        day = first.date()
+        while day <= last.date():
+            if self._open_day(day):
+                opens = dt.datetime.combine(day, self.opens, tzinfo=self.tz)
+                closes = (
+                    dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=self.tz)
+                    if self.closes == END_OF_DAY
+                    else dt.datetime.combine(day, self.closes, tzinfo=self.tz)
+                )
+                overlap = min(closes, last) - max(opens, first)
+                total += max(overlap.total_seconds(), 0.0) / 60
+            day += dt.timedelta(days=1)
+        return total

@@ -17,6 +17,7 @@ from telegram.ext import (
     Application,
     CallbackQueryHandler,
     CommandHandler,
+    ContextTypes,
     MessageHandler,
     filters,
 )
@@ -27,45 +28,51 @@ from bot.concurrency import PerChatProcessor
 from bot.config import Settings
 from bot.delivery import RetryingRateLimiter
 from bot.desk import Desk
+from bot.scheduler import TICK_EVERY
 from bot.updates import Polling, Webhook, serve
 
 log = logging.getLogger(__name__)
 
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
-STAFF_COMMANDS = ["tickets", "stats", "close", "help"]
+STAFF_COMMANDS = [
+    "tickets",
+    "stats",
+    "close",
+    "reply",
+    "help",
+    "announce",
+    "event_status",
+    "report",
+]
 
 
-PURGE_EVERY = 24 * 60 * 60  # seconds: the retention purge runs at start and then daily
-
-
-async def _purge_daily(services: Services, desk: Desk) -> None:
-    """Delete what is older than the retention periods, now and every day after (PDPO)."""
-    while True:
-        try:
-            removed = desk.storage.purge(services.retention())
-            log.info("retention purge: %s", ", ".join(f"{t} {n}" for t, n in removed.items()))
-        except Exception:  # a failed purge is retried tomorrow; the bot carries on
-            log.exception("retention purge failed")
-        await asyncio.sleep(PURGE_EVERY)
+async def _tick(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The JobQueue's call: run what is due (``bot.scheduler``)."""
+    desk: Desk = context.bot_data["desk"]
+    desk.refresh_events()  # an event staff added to events.yaml since
+    await desk.scheduler.tick(context.bot)
 
 
 async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
-    """Open the resources once the bot is known to Telegram; set the command menus; start the
-    daily retention purge."""
+    """Open the resources once the bot is known to Telegram; set the command menus; send what
+    a crash left unsent; start the scheduler's ticks (reminders, reports, the daily purge)."""
     services: Services = app.bot_data["services"]
     desk = services.desk()
     app.bot_data["desk"] = desk
     await desk.menus.set(app.bot, "en")
     await desk.outbox.flush_all(app.bot)  # replies a crash or an outage left unsent
     await desk.staff_queue.drain(app.bot)  # cases and misses a crash left unposted
-    app.bot_data["purge"] = asyncio.create_task(_purge_daily(services, desk))
     app.bot_data["outbox"] = asyncio.create_task(desk.outbox.retry_waiting(app.bot))
     app.bot_data["staff_queue"] = asyncio.create_task(desk.staff_queue.run(app.bot))
+    if app.job_queue is not None:
+        app.job_queue.run_repeating(_tick, interval=TICK_EVERY, first=1, name="scheduler")
+    else:  # without the job-queue extra nothing scheduled would ever happen: say so
+        log.error("python-telegram-bot's job-queue extra is missing: nothing scheduled will run")
     log.info("cppbot is running as @%s", app.bot.username)
 
 
 async def _post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
-    for name in ("purge", "outbox", "staff_queue"):
+    for name in ("outbox", "staff_queue"):
         task = app.bot_data.pop(name, None)
         if task is not None:
             task.cancel()

@@ -95,6 +95,16 @@ class Feedback(ButtonData):
 
 
 @dataclass(frozen=True)
+class Unsubscribe(ButtonData):
+    """ "Stop event announcements" under an announcement."""
+
+    prefix: ClassVar[str] = "unsub"
+
+    def fields(self) -> tuple[str, ...]:
+        return ("events",)
+
+
+@dataclass(frozen=True)
 class Rating(ButtonData):
     """One to five stars for a closed ticket."""
 
@@ -192,6 +202,8 @@ def unpack(data: str) -> ButtonData | None:
         if prefix == Feedback.prefix and len(parts) == 2 and parts[1]:
             vote: Vote = _choice(parts[0], Vote)  # type: ignore[assignment]
             return Feedback(vote, parts[1])
+        if prefix == Unsubscribe.prefix and parts == ["events"]:
+            return Unsubscribe()
         if prefix == Rating.prefix and len(parts) == 2:
             return Rating(_int(parts[0]), _int(parts[1]))
         if prefix == EndTicket.prefix and len(parts) == 2 and parts[0] == "end":

@@ -53,7 +53,7 @@ from flows.effects import (
     RegistrationsListed,
     Subscribe,
 )
-from flows.engine import Ask, Flow, Invalid, UserInput, Wait, pressed
+from flows.engine import START, Ask, Flow, Invalid, UserInput, Wait, pressed
 from knowledge.models import HONG_KONG, Lang, Seminar
 from knowledge.numerals import read_whole_number
 from knowledge.words import Words, fold, read_yes_no
@@ -89,6 +89,12 @@ CONFIRM_VALUE = FlowButton(FLOW, "confirm")
 def event_button(event_id: str) -> FlowButton:
     """``seminar:event:<id>``: register for this event."""
     return FlowButton(FLOW, f"event:{event_id}")
+
+
+def join_button(event_id: str) -> FlowButton:
+    """``seminar:join:<id>``: the Register button of an announcement (``flows.notices``),
+    pressed outside the flow: straight to registering for that event."""
+    return FlowButton(FLOW, f"join:{event_id}")
 
 
 def cancel_button(registration_id: str) -> FlowButton:
@@ -130,7 +136,7 @@ def _ask_event(state: FlowState, ctx: Context) -> Reply:
     lines = [ctx.say("seminar_choose_event", lang)]
     buttons = []
     for number, event in enumerate(events, start=1):
-        details = _details(event, lang, ctx)
+        details = event_details(event, lang, ctx)
         lines.append(ctx.say("seminar_event_line", lang, number=number, **details))
         label = ctx.say("seminar_event_button", lang, **details)
         buttons.append(Button(label, event_button(event.id)))
@@ -159,12 +165,24 @@ def _read_event(state: FlowState, answer: UserInput, ctx: Context) -> Result:
     return DIALOGUE.go(replace(state, answers=answers), ctx, CONSENT)
 
 
+def _join(state: FlowState, event_id: str, ctx: Context) -> Result:
+    """An announcement's Register: that event's collection statement, or (no longer open)
+    why not and the events that are."""
+    fresh = FlowState(flow=FLOW, step=START, lang=state.lang)
+    chosen = next((e for e in _open_events(ctx) if e.id == event_id), None)
+    if chosen is None:
+        first = CHOOSE_EVENT if _open_events(ctx) else NO_EVENTS
+        why = Reply(ctx.say("seminar_event_not_open", state.lang))
+        return DIALOGUE.first(fresh, ctx, first, why)
+    return DIALOGUE.go(replace(fresh, answers={"event_id": chosen.id}), ctx, CONSENT)
+
+
 def _ask_no_events(state: FlowState, ctx: Context) -> Reply:
     lang = state.lang
     text = ctx.say("seminar_none_open", lang)
     last = _last_recent_event(ctx)
     if last is not None:
-        details = _details(last, lang, ctx)
+        details = event_details(last, lang, ctx)
         text = f"{ctx.say('seminar_last_event', lang, **details)}\n{text}"
     return Reply(text, _notify_rows(ctx, lang))
 
@@ -417,7 +435,7 @@ def _ask_confirm(state: FlowState, ctx: Context) -> Reply:
     lang = state.lang
     answers = state.answers
     event = _event(ctx, answers.get("event_id"))
-    details = _details(event, lang, ctx) if event else _unknown_details(answers)
+    details = event_details(event, lang, ctx) if event else _unknown_details(answers)
     text = ctx.say(
         "seminar_summary",
         lang,
@@ -473,7 +491,7 @@ def _please_wait(state: FlowState, ctx: Context) -> Result:
 def _saved(state: FlowState, outcome: Registered, ctx: Context) -> Result:
     lang = state.lang
     seminar = _event(ctx, state.answers.get("event_id"))
-    details = _details(seminar, lang, ctx) if seminar else _unknown_details(state.answers)
+    details = event_details(seminar, lang, ctx) if seminar else _unknown_details(state.answers)
     if outcome.result == "ok":
         parts = [ctx.say("seminar_registered", lang, attendees=state.answers[ATTENDEES], **details)]
         if seminar is not None and seminar.online:
@@ -542,7 +560,7 @@ def _ask_mine(state: FlowState, ctx: Context) -> Reply:
     buttons = []
     for number, registration in enumerate(state.answers.get("registrations", []), start=1):
         seminar = _event(ctx, registration["event_id"])
-        details = _details(seminar, lang, ctx) if seminar else _unknown_details(registration)
+        details = event_details(seminar, lang, ctx) if seminar else _unknown_details(registration)
         attendees = registration["attendees"] if registration["attendees"] is not None else "-"
         lines.append(
             ctx.say("seminar_mine_line", lang, number=number, attendees=attendees, **details)
@@ -614,7 +632,7 @@ DIALOGUE = Flow(
         LISTING: Wait({RegistrationsListed: _listed}, _please_wait),
         CANCELLING: Wait({RegistrationCancelled: _cancelled}, _please_wait),
     },
-    anywhere={"mine": _list_mine, "cancel": _cancel_registration},
+    anywhere={"mine": _list_mine, "cancel": _cancel_registration, "join": _join},
     personal=PERSONAL | {"registrations"},
 )
 STEPS = DIALOGUE.step_names
@@ -628,7 +646,7 @@ def _event(ctx: Context, event_id: object) -> Seminar | None:
     return next((e for e in ctx.kb.events if e.id == event_id), None)
 
 
-def _details(event: Seminar, lang: Lang, ctx: Context) -> dict[str, str]:
+def event_details(event: Seminar, lang: Lang, ctx: Context) -> dict[str, str]:
     """Title, date, time, venue and language of an event as the user reads them."""
     starts = event.starts.astimezone(HONG_KONG)
     ends = event.ends.astimezone(HONG_KONG)

@@ -75,3 +75,13 @@ def data_copy(tmp_path: Path) -> Path:
     target = tmp_path / "data"
     shutil.copytree(DATA_DIR, target)
     return target
+
+
+@pytest.fixture(autouse=True)
+def _no_bot_process_outlives_its_test() -> Iterator[None]:
+    """A test that fails half-way leaves no ``cppbot run`` child running."""
+    from tests.fakebot.process import STARTED
+
+    yield
+    while STARTED:
+        STARTED.pop().kill_if_running()

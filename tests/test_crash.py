@@ -13,7 +13,7 @@ import pytest
 from bot.storage import Storage
 from tests.fakebot import FakeTelegram
 from tests.fakebot.process import STAFF_CHAT, BotProcess
-from tests.test_telegram_e2e import _knowledge_with_a_seminar
+from tests.test_telegram_e2e import _knowledge_with_a_seminar, fill_in_a_registration
 from tests.test_telegram_webhook import SECRET, _free_port
 
 
@@ -23,13 +23,7 @@ async def test_a_kill_while_answering_loses_no_question(fake: FakeTelegram, tmp_
     user = fake.user(9500, "Kill")
     fault = fake.fail("sendMessage", "lost", delay=30)  # the answer hangs, never delivered
     await user.say("What is the hotline of the Secretariat?")
-    deadline = time.monotonic() + 15
-    while ("sendMessage", "lost") not in fake.faulted:  # the bot is sending its answer now
-        assert time.monotonic() < deadline, bot.output
-        await asyncio.sleep(0.05)
-    assert bot.proc is not None
-    bot.proc.kill()  # SIGKILL: no cleanup of any kind
-    bot.proc.wait()
+    await _kill_during(bot, fake, "sendMessage")  # while the bot is sending its answer
     fault.times = 0
     await bot.start()
     await user.expect("2788 5588", timeout=20)
@@ -39,14 +33,14 @@ async def test_a_kill_while_answering_loses_no_question(fake: FakeTelegram, tmp_
     await bot.stop_cleanly()
 
 
-async def _kill_while_sending(bot: BotProcess, fake: FakeTelegram) -> None:
-    """Wait until the bot hangs on a 'lost' sendMessage, then SIGKILL it."""
+async def _kill_during(bot: BotProcess, fake: FakeTelegram, method: str) -> None:
+    """Wait until the bot hangs on a 'lost' call of ``method``, then SIGKILL it."""
     deadline = time.monotonic() + 15
-    while ("sendMessage", "lost") not in fake.faulted:
+    while (method, "lost") not in fake.faulted:
         assert time.monotonic() < deadline, bot.output
         await asyncio.sleep(0.05)
     assert bot.proc is not None
-    bot.proc.kill()
+    bot.proc.kill()  # SIGKILL: no cleanup of any kind
     bot.proc.wait()
 
 
@@ -57,24 +51,10 @@ async def test_a_kill_while_confirming_a_registration_tells_the_user_once(
     bot = BotProcess(fake, tmp_path, env)
     await bot.start()
     chan = fake.user(9501, "Chan", language_code="en")
-    await chan.say("/seminars")
-    await chan.expect("E2E webinar")
-    await chan.press("E2E webinar")
-    await chan.expect("collection statement")
-    await chan.press("agree")
-    for prompt, answer in [
-        ("name", "Chan Tai Man"),
-        ("company", "ABC Manufacturing Ltd"),
-        ("e-mail", "chan@abc.com.hk"),
-        ("phone", "+852 2788 5588"),
-        ("How many", "2"),
-    ]:
-        await chan.expect(prompt)
-        await chan.say(answer)
-    await chan.expect("Please check your registration")
+    await fill_in_a_registration(chan)
     fault = fake.fail("sendMessage", "lost", delay=30)  # the confirmation hangs, undelivered
     await chan.press("Confirm")
-    await _kill_while_sending(bot, fake)
+    await _kill_during(bot, fake, "sendMessage")
     fault.times = 0
     await bot.start()
     await chan.expect("You're registered", timeout=20)
@@ -121,13 +101,7 @@ async def test_a_kill_half_way_through_forget_is_finished_at_the_next_start(
     (thread,) = fake.topics[STAFF_CHAT]
     fault = fake.fail("deleteForumTopic", "lost", delay=30)  # the topic's deletion hangs
     await lee.say("/forget")
-    deadline = time.monotonic() + 15
-    while ("deleteForumTopic", "lost") not in fake.faulted:
-        assert time.monotonic() < deadline, bot.output
-        await asyncio.sleep(0.05)
-    assert bot.proc is not None
-    bot.proc.kill()
-    bot.proc.wait()
+    await _kill_during(bot, fake, "deleteForumTopic")
     fault.times = 0
     await bot.start()
     await lee.expect("deleted", timeout=20)
@@ -138,4 +112,39 @@ async def test_a_kill_half_way_through_forget_is_finished_at_the_next_start(
     assert storage.ticket(1) is None and storage.load_session(lee.id) is None
     assert [] == storage.unfinished_updates()
     storage.close()
+    await bot.stop_cleanly()
+
+
+async def test_an_announcement_killed_half_way_goes_on_after_the_restart_without_repeats(
+    fake: FakeTelegram, tmp_path: Path
+) -> None:
+    env = {"KNOWLEDGE_DIR": str(_knowledge_with_a_seminar(tmp_path / "knowledge"))}
+    bot = BotProcess(fake, tmp_path, env)
+    users = [fake.user(9600 + n, f"S{n}") for n in range(80)]
+    storage = Storage.open(bot.workdir / "cppbot.db")
+    for user in users:
+        storage.subscribe(user.id, "en")
+    storage.close()
+    await bot.start()
+    await fake.send_text(fake.user(5550001, "Ho"), STAFF_CHAT, "/announce e2e_webinar")
+    deadline = time.monotonic() + 20
+    while sum(bool(fake.sent(u.id)) for u in users) < 10:  # well under way
+        assert time.monotonic() < deadline, bot.output
+        await asyncio.sleep(0.02)
+    assert bot.proc is not None
+    bot.proc.kill()
+    bot.proc.wait()
+    told_before = sum(bool(fake.sent(u.id)) for u in users)
+    assert told_before < len(users)  # the kill did stop it half-way
+    await bot.start()
+    await fake.expect(STAFF_CHAT, "sent ", timeout=30)  # the summary after the restart
+    await fake.quiet()
+    counts = [len(fake.sent(u.id)) for u in users]
+    assert max(counts) == 1  # nobody twice
+    assert counts.count(0) <= 1  # at most the one in flight at the kill, counted failed
+    storage = Storage.open(bot.workdir / "cppbot.db")
+    tally = storage.tally("announce:e2e_webinar")
+    storage.close()
+    assert len(users) == tally["sent"] + tally["failed"]  # every subscriber accounted for
+    assert tally["failed"] <= 1  # the one in flight at the kill (it may have arrived or not)
     await bot.stop_cleanly()

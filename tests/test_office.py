@@ -235,3 +235,18 @@ def test_never_open_gives_up() -> None:
     never = OfficeHours(days=frozenset(), opens=dt.time(9), closes=dt.time(18), tz=HK)
     with pytest.raises(ValueError, match="does not open"):
         never.next_opening(hk(2026, 11, 24, 11, 0))
+
+
+def test_open_minutes_count_only_office_hours() -> None:
+    office = OfficeHours.parse()  # Monday to Friday, 09:00-18:00, Hong Kong
+    hk = office.tz
+    friday_evening = dt.datetime(2026, 11, 27, 17, 0, tzinfo=hk)
+    monday_morning = dt.datetime(2026, 11, 30, 9, 30, tzinfo=hk)
+    assert 90.0 == office.open_minutes(friday_evening, monday_morning)  # 60 + the weekend + 30
+    assert 0.0 == office.open_minutes(dt.datetime(2026, 11, 28, 10, 0, tzinfo=hk),
+                                      dt.datetime(2026, 11, 29, 20, 0, tzinfo=hk))  # fmt: skip
+    christmas_eve = dt.datetime(2026, 12, 24, 17, 0, tzinfo=hk)
+    after_boxing_day = dt.datetime(2026, 12, 28, 10, 0, tzinfo=hk)  # 25 and 26 Dec: holidays
+    assert 120.0 == office.open_minutes(christmas_eve, after_boxing_day)
+    utc_start = dt.datetime(2026, 11, 30, 1, 0, tzinfo=dt.UTC)  # 09:00 in Hong Kong
+    assert 60.0 == office.open_minutes(utc_start, utc_start + dt.timedelta(hours=1))

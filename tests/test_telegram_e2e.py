@@ -20,7 +20,7 @@ from bot.storage import Storage
 from knowledge.dates import today_hk
 from knowledge.loader import DATA_DIR
 from knowledge.models import HONG_KONG
-from tests.fakebot import FakeTelegram
+from tests.fakebot import FakeTelegram, FakeUser
 from tests.fakebot.process import STAFF_CHAT, STAFF_MEMBER, BotProcess
 
 
@@ -115,8 +115,8 @@ async def test_eligibility_by_buttons_then_estimate(fake: FakeTelegram, bot: Bot
     assert "HK$1,350,000" in estimate["text"]
 
 
-async def test_seminar_registration_is_stored(fake: FakeTelegram, bot: BotProcess) -> None:
-    chan = fake.user(1003, "Chan", language_code="en")
+async def fill_in_a_registration(chan: FakeUser) -> None:
+    """Up to "Please check your registration" for the E2E webinar, two attendees."""
     await chan.say("/seminars")
     await chan.expect("E2E webinar")
     await chan.press("E2E webinar")
@@ -132,6 +132,11 @@ async def test_seminar_registration_is_stored(fake: FakeTelegram, bot: BotProces
         await chan.expect(prompt)
         await chan.say(answer)
     await chan.expect("Please check your registration")
+
+
+async def test_seminar_registration_is_stored(fake: FakeTelegram, bot: BotProcess) -> None:
+    chan = fake.user(1003, "Chan", language_code="en")
+    await fill_in_a_registration(chan)
     await chan.press("Confirm")
     await chan.expect("You're registered")
     await fake.quiet()

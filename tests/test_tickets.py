@@ -320,6 +320,8 @@ def fill(storage: Storage, user: int) -> None:
     [*_, suggestion] = storage.pending_suggestions()
     storage.resolve_suggestion(suggestion.id, "accepted")
     storage.stage(user, user, [(f"<b>an answer for {user}</b>", None)])  # not sent yet
+    storage.enlist("announce:seminar_x", [(user, user, "en")])  # an announcement for them
+    storage.flag_waiting(second.id, "2026-11-20T02:00:00+00:00")  # staff told it waits
 
 
 def counts(storage: Storage) -> dict[str, int]:
@@ -336,8 +338,8 @@ def test_forget_removes_everything_of_that_user_only(fresh_db: Storage) -> None:
     fresh_db.log_enquiry("en", True, "app_how_to_apply", 0.9)
     before = counts(fresh_db)
     # subscription, session, notice, 2 votes, 2 tickets, 3 relays, 1 pending suggestion, 2 misses,
-    # 1 unsent reply
-    assert 14 == fresh_db.forget(1)
+    # 1 unsent reply, 1 announcement, 1 waiting flag
+    assert 16 == fresh_db.forget(1)
     after = counts(fresh_db)
     assert {
         "registrations": 0,
@@ -352,6 +354,9 @@ def test_forget_removes_everything_of_that_user_only(fresh_db: Storage) -> None:
         "suggestions": 3,  # user 2's pending and accepted, user 1's accepted
         "staff_places": 0,
         "outbox": 1,  # the other user's unsent reply
+        "deliveries": 1,
+        "ticket_flags": 1,
+        "schedule": 0,
         "update_journal": 0,  # updates in hand only: none between turns
         "journal_high_water": 0,
     } == after

@@ -16,6 +16,8 @@ Flows never touch it: the shell carries out their effects here and feeds the out
 ``privacy``         the user's traces in the staff chat, ``forget``
 ``journal``         updates fetched and not yet handled (``update_journal``)
 ``outbox``          replies committed and not yet sent (``outbox``)
+``schedule``        what is due when: announcements, reminders, reports, purges
+``deliveries``      one message of a campaign to many users, per recipient (resumable)
 ==================  ===============================================================
 
 Personal data (names, companies, e-mail addresses, phone numbers, user ids, question texts)
@@ -29,6 +31,7 @@ from pathlib import Path
 import sqlite_utils
 
 from bot.storage.database import Clock, UserId, configure, utc_now
+from bot.storage.deliveries import Delivery, DeliveryRows
 from bot.storage.enquiries import Enquiries, Miss, SuggestedPhrasing, SuggestOutcome
 from bot.storage.feedback import FeedbackRows
 from bot.storage.journal import UpdateJournal
@@ -36,6 +39,7 @@ from bot.storage.migrations import migrate
 from bot.storage.outbox import OutboxRow, OutboxRows
 from bot.storage.privacy import Privacy, StaffTraces
 from bot.storage.registrations import RegisterOutcome, Registrations, RegistrationSummary
+from bot.storage.schedule import Due, ScheduleRows
 from bot.storage.sessions import Sessions
 from bot.storage.staff_chat import DIRECTIONS, Direction, StaffChatRows
 from bot.storage.stats import Stats, StatsQueries
@@ -46,6 +50,8 @@ __all__ = [
     "CLOSED_BY",
     "DIRECTIONS",
     "Direction",
+    "Delivery",
+    "Due",
     "Miss",
     "OutboxRow",
     "RegisterOutcome",
@@ -72,6 +78,8 @@ class Storage(
     Privacy,
     UpdateJournal,
     OutboxRows,
+    ScheduleRows,
+    DeliveryRows,
 ):
     """All the bot's persistent data, over one ``sqlite_utils.Database``.
 

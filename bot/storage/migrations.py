@@ -194,11 +194,40 @@ def _outbox(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX IF NOT EXISTS idx_outbox_chat_id ON outbox (chat_id, id)")
 
 
+def _scheduling(conn: sqlite3.Connection) -> None:
+    """Promises kept later (bot.storage.schedule, bot.storage.deliveries): due items with their
+    time (announcements, reminders, reports, purges), one row per message of a campaign sent to
+    many users (so a restart resumes it and never repeats one), waiting tickets already flagged
+    to staff, and subscribers who blocked the bot."""
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS schedule (key TEXT PRIMARY KEY, kind TEXT NOT NULL,"
+        " due_at TEXT NOT NULL, payload TEXT NOT NULL DEFAULT '{}', created_at TEXT NOT NULL,"
+        " done_at TEXT, attempts INTEGER NOT NULL DEFAULT 0, last_error TEXT)"
+    )
+    conn.execute("CREATE INDEX IF NOT EXISTS idx_schedule_due ON schedule (done_at, due_at)")
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS deliveries (campaign TEXT NOT NULL, user_id TEXT NOT NULL,"
+        " chat_id INTEGER NOT NULL, lang TEXT NOT NULL, status TEXT NOT NULL"
+        " CHECK (status IN ('pending', 'sending', 'sent', 'blocked', 'failed')),"
+        " message_id INTEGER, updated_at TEXT NOT NULL, PRIMARY KEY (campaign, user_id))"
+    )
+    conn.execute("CREATE INDEX IF NOT EXISTS idx_deliveries_user_id ON deliveries (user_id)")
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS ticket_flags (ticket_id INTEGER NOT NULL,"
+        " waiting_since TEXT NOT NULL, flagged_at TEXT NOT NULL,"
+        " PRIMARY KEY (ticket_id, waiting_since))"
+    )
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(subscriptions)")}
+    if "blocked_at" not in columns:
+        conn.execute("ALTER TABLE subscriptions ADD COLUMN blocked_at TEXT")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration("baseline", _baseline),
     Migration("consent_versions", _consent_versions),
     Migration("update_journal", _update_journal),
     Migration("outbox", _outbox),
+    Migration("scheduling", _scheduling),
 )
 
 _LOG_TABLE = (

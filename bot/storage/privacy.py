@@ -86,6 +86,9 @@ class Privacy(StorageBase):
                 "delete from daily_notices where user_id = ?",
                 "delete from feedback where user_id = ?",
                 "delete from outbox where user_id = ?",
+                "delete from deliveries where user_id = ?",
+                "delete from ticket_flags"
+                " where ticket_id in (select id from tickets where user_id = ?)",
                 "delete from relays where ticket_id in (select id from tickets where user_id = ?)",
                 "delete from tickets where user_id = ?",
                 "delete from suggestions where status = 'pending'"
@@ -133,6 +136,13 @@ class Privacy(StorageBase):
             ("feedback", "delete from feedback where created_at < ?", talk),
             ("daily_notices", "delete from daily_notices where created_at < ?", talk),
             ("outbox", "delete from outbox where created_at < ?", talk),
+            ("deliveries", "delete from deliveries where updated_at < ?", talk),
+            (
+                "ticket_flags",
+                "delete from ticket_flags where ticket_id not in (select id from tickets)"
+                " or flagged_at < ?",
+                records,
+            ),
         )
         removed: dict[str, int] = {}
         with self.transaction():

@@ -179,11 +179,38 @@ class Registrations(StorageBase):
         with self.transaction():
             self.db.execute(
                 "insert into subscriptions (user_id, lang, created_at) values (?, ?, ?)"
-                " on conflict(user_id) do update set lang = excluded.lang",
+                " on conflict(user_id) do update set lang = excluded.lang, blocked_at = null",
                 [str(user_id), lang, self._now()],
             )
 
     def subscribers(self) -> list[tuple[str, str]]:
-        """(user_id, lang) of everyone waiting to hear about the next seminar."""
-        rows = self.db.execute("select user_id, lang from subscriptions order by created_at")
+        """(user_id, lang) of everyone waiting to hear about the next seminar, except those
+        who blocked the bot."""
+        rows = self.db.execute(
+            "select user_id, lang from subscriptions where blocked_at is null order by created_at"
+        )
         return [(user_id, lang) for user_id, lang in rows.fetchall()]
+
+    def unsubscribe(self, user_id: UserId) -> bool:
+        """Stop telling the user about new events; whether they were subscribed."""
+        with self.transaction():
+            cursor = self.db.execute("delete from subscriptions where user_id = ?", [str(user_id)])
+        return cursor.rowcount == 1
+
+    def mark_subscriber_blocked(self, user_id: UserId) -> None:
+        """The user blocked the bot: skipped by later announcements (subscribing again, after
+        unblocking, clears it)."""
+        with self.transaction():
+            self.db.execute(
+                "update subscriptions set blocked_at = ? where user_id = ?",
+                [self._now(), str(user_id)],
+            )
+
+    def registrants(self, event_id: str) -> list[tuple[str, str]]:
+        """(user_id, lang) of each user with an active registration for the event, once."""
+        rows = self.db.execute(
+            "select user_id, coalesce(max(lang), 'en') from registrations"
+            " where event_id = ? and cancelled_at is null group by user_id order by min(rowid)",
+            [event_id],
+        ).fetchall()
+        return [(str(user_id), str(lang)) for user_id, lang in rows]

@@ -214,3 +214,35 @@ class TicketRows(StorageBase):
             [ticket_id],
         ).fetchone()
         return None if row is None else cast(str | None, row[0])
+
+    def waiting_for_staff(self) -> list[tuple[Ticket, str]]:
+        """Open tickets whose user waits for a staff answer, with since when (stored text): the
+        first message the user sent after staff last wrote, or the opening when staff have not
+        written yet. A ticket staff answered last is not waiting."""
+        last_staff = (
+            "(select max(u.created_at) from relays u"
+            " where u.ticket_id = t.id and u.direction = 'to_user')"
+        )
+        rows = self.db.execute(
+            f"select t.id, case when {last_staff} is null then t.created_at else"
+            " (select min(r.created_at) from relays r where r.ticket_id = t.id"
+            f" and r.direction = 'to_staff' and r.created_at >= {last_staff}) end"
+            " from tickets t where t.status = 'open' order by t.id"
+        ).fetchall()
+        waiting = []
+        for ticket_id, since in rows:
+            ticket = self.ticket(int(ticket_id))
+            if since is not None and ticket is not None:
+                waiting.append((ticket, str(since)))
+        return waiting
+
+    def flag_waiting(self, ticket_id: int, since: str) -> bool:
+        """Record that staff were told the ticket has waited since ``since``; False when they
+        were told already (each wait is flagged once)."""
+        with self.transaction():
+            cursor = self.db.execute(
+                "insert or ignore into ticket_flags (ticket_id, waiting_since, flagged_at)"
+                " values (?, ?, ?)",
+                [ticket_id, since, self._now()],
+            )
+        return cursor.rowcount == 1

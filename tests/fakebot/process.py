@@ -27,6 +27,8 @@ SETTING_PREFIXES = (
 )  # fmt: skip
 
 
+STARTED: list[BotProcess] = []  # every process a test started; conftest kills leftovers
+
 STAFF_CHAT = -1001234567890  # the staff supergroup (with topics) every bot process is given
 STAFF_MEMBER = 5550001  # a staff member's user id (STAFF_USER_IDS)
 
@@ -69,6 +71,7 @@ class BotProcess:
         """Start the bot and wait until it polls for updates (its command menus are set), or
         until ``ready()`` grows when the process was given another readiness counter."""
         self.starts += 1
+        STARTED.append(self)
         ready_before = self._ready()
         log = self.log_path.open("ab")
         self.proc = subprocess.Popen(
@@ -91,6 +94,12 @@ class BotProcess:
 
     def _polls(self) -> int:
         return sum(1 for method, _ in self.fake.calls if method == "getUpdates")
+
+    def kill_if_running(self) -> None:
+        """After a failed test: no bot process outlives it."""
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
 
     async def stop(self) -> int:
         """Stop the bot as an operator would (SIGTERM) and return its exit code."""
