@@ -160,7 +160,8 @@ class Privacy(StorageBase):
             "registrations": "select event_id, name, company, email, phone, attendees, lang,"
             " created_at, cancelled_at, consent_version from registrations where user_id = ?"
             " order by created_at",
-            "subscriptions": "select lang, created_at from subscriptions where user_id = ?",
+            "subscriptions": "select lang, created_at, blocked_at from subscriptions"
+            " where user_id = ?",
             "sessions": "select data, updated_at from sessions where user_id = ?",
             "tickets": "select id, company, case_json, status, created_at, closed_at, rating"
             " from tickets where user_id = ? order by id",
@@ -168,6 +169,8 @@ class Privacy(StorageBase):
             "feedback": "select faq_id, vote, created_at from feedback where user_id = ?"
             " order by created_at",
             "daily_notices": "select kind, day from daily_notices where user_id = ? order by day",
+            "deliveries": "select campaign, status, updated_at from deliveries where user_id = ?"
+            " order by updated_at",
         }
         held: dict[str, list[dict[str, object]]] = {}
         for table, sql in queries.items():
