@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -292,3 +293,16 @@ async def test_an_event_added_while_the_bot_runs_can_be_announced(
     announcement = await subscriber.expect("Added live", timeout=20)
     assert announcement["text"].startswith("📢")
     await bot.stop_cleanly()
+
+
+async def test_a_large_announcement_keeps_to_telegrams_broadcast_limit(
+    h: Harness, fake: FakeTelegram
+) -> None:
+    users = [fake.user(870 + n, f"M{n}") for n in range(75)]
+    for user in users:
+        h.desk.storage.subscribe(user.id, "en")
+    started = time.monotonic()
+    await staff_says(h, f"/announce {EVENT}")
+    elapsed = time.monotonic() - started
+    assert [1] * len(users) == [len(fake.sent(user.id)) for user in users]
+    assert elapsed >= 1.4  # a burst of 30, then 30 a second: 75 messages take 1.5 s at least
