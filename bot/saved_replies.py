@@ -81,17 +81,7 @@ class SavedReplies:
             failed = self.staff.say("staff_delivery_failed", ticket=ticket.id)
             await self._answer(bot, message, failed)
             return
-        # As Tickets.relay_to_user records a staff message: the command is the staff's side.
-        self.storage.record_relay(
-            ticket.id,
-            "to_user",
-            message.chat_id,
-            message.message_id,
-            ticket.chat_id,
-            sent[0].message_id,
-        )
-        if ticket.user_blocked:
-            self.storage.mark_user_blocked(ticket.id, False)
+        self.tickets.delivered_to_user(ticket, message, sent[0].message_id)  # the command's side
         log.info("ticket #%d: saved reply %s sent", ticket.id, saved.key)
         language = self.staff.say(f"language_name_{lang}")
         confirmed = self.staff.say(

@@ -220,13 +220,18 @@ class Tickets:
             log.warning("ticket #%d: could not relay to the user: %s", ticket.id, exc)
             await self.note(bot, ticket, self.staff.say("staff_delivery_failed", ticket=ticket.id))
             return
+        self.delivered_to_user(ticket, message, copied.message_id)
+
+    def delivered_to_user(self, ticket: Ticket, staff_message: Message, sent_id: int) -> None:
+        """Record a staff answer Telegram delivered to the ticket's user (a copy, or a saved
+        reply): it counts as staff replying, and the user evidently no longer blocks the bot."""
         self.storage.record_relay(
             ticket.id,
             "to_user",
-            message.chat_id,
-            message.message_id,
+            staff_message.chat_id,
+            staff_message.message_id,
             ticket.chat_id,
-            copied.message_id,
+            sent_id,
         )
         if ticket.user_blocked:
             self.storage.mark_user_blocked(ticket.id, False)

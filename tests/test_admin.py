@@ -20,25 +20,8 @@ import pytest
 
 from bot import admin
 from bot.storage import Storage
-from knowledge.models import Seminar, Source, Trilingual
-
-HKT = dt.timezone(dt.timedelta(hours=8))
-
-EVENT = Seminar(
-    id="admin_seminar",
-    title=Trilingual(en="Test seminar", yue="測試研討會", zh="测试研讨会"),
-    starts=dt.datetime(2030, 12, 10, 14, 30, tzinfo=HKT),
-    ends=dt.datetime(2030, 12, 10, 16, 30, tzinfo=HKT),
-    venue="online",
-    online=True,
-    language=Trilingual(en="Cantonese", yue="廣東話", zh="广东话"),
-    capacity=10,
-    limit_per_company=5,
-    source=Source(doc="seminar-2025-06-25-en.txt", section="test data only"),
-)
-UNLIMITED = EVENT.model_copy(
-    update={"id": "admin_unlimited", "capacity": None, "limit_per_company": None}
-)
+from knowledge.models import HONG_KONG, Seminar
+from tests.test_storage import EVENT, UNLIMITED
 
 # Personal data in the seed: none of it may be in the bytes of the copy without it.
 CHAN = {"name": "Chan Tai Man", "company": "ABC Ltd", "email": "chan@abc.com.hk"}
@@ -61,9 +44,9 @@ SECRETS = [
 
 # The seed's Hong Kong days: two days ago at 10:00, and 07:30 the day after (23:30 UTC on the
 # day before, so the queries must convert to Hong Kong time to count it right).
-DAY = dt.datetime.now(HKT).date() - dt.timedelta(days=2)
-MORNING = dt.datetime.combine(DAY, dt.time(10, 0), HKT)
-NEXT_EARLY = dt.datetime.combine(DAY + dt.timedelta(days=1), dt.time(7, 30), HKT)
+DAY = dt.datetime.now(HONG_KONG).date() - dt.timedelta(days=2)
+MORNING = dt.datetime.combine(DAY, dt.time(10, 0), HONG_KONG)
+NEXT_EARLY = dt.datetime.combine(DAY + dt.timedelta(days=1), dt.time(7, 30), HONG_KONG)
 LONG_AGO = MORNING - dt.timedelta(days=60)
 
 
@@ -179,7 +162,7 @@ def test_copy_without_personal_data(live: Storage, tmp_path: Path) -> None:
     assert [] == [secret for secret in SECRETS if secret.encode() in content]
     assert [(6,)] == query(copy, "select count(*) from enquiries")
     assert [(4,)] == query(copy, "select count(*) from registrations")
-    assert [(1, "admin_seminar")] == query(
+    assert [(1, "test_seminar")] == query(
         copy, "select count(*), event_id from registrations where attendees = 2"
     )
     # The primary key survives the rebuild: ticket ids are what staff know.
@@ -259,8 +242,8 @@ def test_canned_queries_on_the_copy(live: Storage, tmp_path: Path) -> None:
         plain, queries["enquiries_per_day"]["sql"]
     )
     assert [
-        ("admin_seminar", 2, 3, 0, day, day),
-        ("admin_unlimited", 1, 4, 1, day, day),
+        ("test_seminar", 2, 3, 0, day, day),
+        ("test_unlimited", 1, 4, 1, day, day),
     ] == query(plain, queries["registrations_per_event"]["sql"])
     assert [("eligibility", 1, 1, 50.0), ("amounts", 1, 0, 100.0)] == query(
         plain, queries["feedback_per_faq"]["sql"]
@@ -352,7 +335,7 @@ def test_datasette_serves_the_copy_read_only(live: Storage, tmp_path: Path) -> N
         assert [] == [key for key in rows[0] if key in ("name", "email", "phone", "user_id")]
         status, events = fetch(f"{base}/registrations_per_event.json?_shape=array")
         assert 200 == status
-        assert [("admin_seminar", 2, 3), ("admin_unlimited", 1, 4)] == [
+        assert [("test_seminar", 2, 3), ("test_unlimited", 1, 4)] == [
             (event["event_id"], event["registrations"], event["attendees"]) for event in events
         ]
 
