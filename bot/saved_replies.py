@@ -33,7 +33,6 @@ class SavedReplies:
     def __init__(self, staff: StaffChat, tickets: Tickets) -> None:
         self.staff = staff
         self.kb = staff.kb
-        self.storage = staff.storage
         self.tickets = tickets
 
     def listing(self) -> str:
