@@ -48,6 +48,7 @@ async def _announce(services: Services, event_id: str, stdout: TextIO) -> int:
 
     from bot.campaigns import announce
     from bot.delivery import RetryingRateLimiter
+    from flows.seminar import open_events
 
     desk = services.desk()
     event = desk.campaigns.event(event_id)
@@ -55,7 +56,7 @@ async def _announce(services: Services, event_id: str, stdout: TextIO) -> int:
     if event is None:
         print(f"cppbot announce: no event {event_id!r}; events: {known}", file=sys.stderr)
         return 1
-    if not event.open_on(_today()):
+    if event not in open_events(desk.runtime.context()):
         print(f"cppbot announce: {event_id} is not open for registration", file=sys.stderr)
         return 1
     campaign = announce(event_id)

@@ -106,8 +106,9 @@ class StoragePerformer:
         return None
 
     def _register(self, effect: Register, user_id: str) -> Registered:
-        seminar = next((e for e in self.context().kb.events if e.id == effect.event_id), None)
-        if seminar is None:
+        ctx = self.context()
+        seminar = next((e for e in ctx.kb.events if e.id == effect.event_id), None)
+        if seminar is None or seminar.id in ctx.withdrawn:
             return Registered("closed")
         result = self.storage.register(user_id, asdict(effect), seminar, now=self.clock())
         if result in ("full", "over_company_limit"):
@@ -135,7 +136,14 @@ class Runtime:
 
     def context(self) -> Context:
         today = self.clock().astimezone(HONG_KONG).date()
-        return Context(self.assistant.kb, today, no_staff=self.no_staff, retention=self.retention)
+        kb = self.assistant.kb
+        return Context(
+            kb,
+            today,
+            no_staff=self.no_staff,
+            retention=self.retention,
+            withdrawn=self.storage.withdrawn(kb.events),
+        )
 
     def session(self, user_id: str, lang: Lang = "en") -> Session:
         """The user's session as stored (a new one in ``lang`` if none can be continued)."""

@@ -120,8 +120,11 @@ class Scheduler:
         if item.kind == "campaign":
             campaign = Campaign.from_payload(item.payload)
             event = self.campaigns.event(campaign.event_id)
-            if campaign.kind == "reminder" and (event is None or event.starts <= now):
-                return  # too late to remind anyone
+            withdrawn = self.campaigns.context().withdrawn
+            if campaign.kind == "reminder" and (
+                event is None or event.starts <= now or event.id in withdrawn
+            ):
+                return  # too late, or nothing to remind of (postponed, cancelled)
             await self.campaigns.run(bot, campaign)
         elif item.kind == "report":
             until = item.due_at.astimezone(HONG_KONG).date() - dt.timedelta(days=1)

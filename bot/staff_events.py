@@ -19,6 +19,7 @@ from bot.sender import send
 from bot.staff_chat import StaffChat
 from flows.core import Reply
 from flows.notices import Status
+from flows.seminar import open_events
 from knowledge.models import HONG_KONG
 
 log = logging.getLogger(__name__)
@@ -61,13 +62,14 @@ class EventCommands:
         if event is None:
             await self._unknown(bot, message, event_id)
             return
-        if not event.open_on(self.clock().astimezone(HONG_KONG).date()):
+        if event not in open_events(self.campaigns.context()):
             await self._answer(bot, message, self.staff.say("staff_event_not_open", event=event_id))
             return
         await self._start(bot, message, campaigns.announce(event_id))
 
     async def event_status(self, bot: Bot, message: Message, argument: str) -> None:
-        """Tell an event's registrants at once that it is postponed or cancelled."""
+        """Tell an event's registrants at once that it is postponed or cancelled; registration
+        closes until events.yaml gives the event a new date."""
         self.refresh_events()
         event_id, _, rest = argument.strip().partition(" ")
         word, _, note = rest.strip().partition(" ")
@@ -77,9 +79,11 @@ class EventCommands:
             usage = self.staff.say("staff_event_status_usage", events=events or self._none())
             await self._answer(bot, message, usage)
             return
-        if self.campaigns.event(event_id) is None:
+        event = self.campaigns.event(event_id)
+        if event is None:
             await self._unknown(bot, message, event_id)
             return
+        self.campaigns.storage.set_event_status(event, status, note)  # closes registration
         campaign = campaigns.report_status(event_id, status, note, message.message_id)
         await self._start(bot, message, campaign)
 
@@ -109,8 +113,7 @@ class EventCommands:
                                                         events=events))  # fmt: skip
 
     def _open_ids(self) -> str:
-        today = self.clock().astimezone(HONG_KONG).date()
-        ids = [e.id for e in self.campaigns.context().kb.events if e.open_on(today)]
+        ids = [e.id for e in open_events(self.campaigns.context())]
         return ", ".join(ids) or self._none()
 
     def _none(self) -> str:

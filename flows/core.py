@@ -189,14 +189,16 @@ class Retention:
 @dataclass(frozen=True)
 class Context:
     """What a flow may read: the knowledge base, today's date in Hong Kong, whether the shell
-    can reach staff (``no_staff``: "console" or "unavailable" when it can't, so a handoff gives
-    the Secretariat's contacts at once instead of asking questions for nobody), and how long
-    the shell keeps personal data."""
+        can reach staff (``no_staff``: "console" or "unavailable" when it can't, so a handoff gives
+        the Secretariat's contacts at once instead of asking questions for nobody), and how long
+        the shell keeps personal data, and which events staff have postponed or cancelled (no longer
+    open for registration whatever events.yaml says, until it gives them a new date)."""
 
     kb: KnowledgeBase
     today: dt.date
     no_staff: str | None = None
     retention: Retention = Retention()
+    withdrawn: frozenset[str] = frozenset()  # events staff postponed or cancelled
 
     def say(self, key: str, lang: Lang, **values: Any) -> str:
         return self.kb.say(key, lang, **values)

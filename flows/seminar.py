@@ -121,18 +121,23 @@ def _rows(
 # ---- choosing an event
 
 
-def _open_events(ctx: Context) -> list[Seminar]:
-    return sorted((e for e in ctx.kb.events if e.open_on(ctx.today)), key=lambda e: e.starts)
+def open_events(ctx: Context) -> list[Seminar]:
+    """Events open for registration today, soonest first: not past their closing day, and not
+    postponed or cancelled by staff."""
+    return sorted(
+        (e for e in ctx.kb.events if e.open_on(ctx.today) and e.id not in ctx.withdrawn),
+        key=lambda e: e.starts,
+    )
 
 
 def _begin(state: FlowState, ctx: Context) -> Result:
     """The first question: which open event, or (none open) whether to be notified."""
-    return DIALOGUE.first(state, ctx, CHOOSE_EVENT if _open_events(ctx) else NO_EVENTS)
+    return DIALOGUE.first(state, ctx, CHOOSE_EVENT if open_events(ctx) else NO_EVENTS)
 
 
 def _ask_event(state: FlowState, ctx: Context) -> Reply:
     lang = state.lang
-    events = _open_events(ctx)
+    events = open_events(ctx)
     lines = [ctx.say("seminar_choose_event", lang)]
     buttons = []
     for number, event in enumerate(events, start=1):
@@ -144,7 +149,7 @@ def _ask_event(state: FlowState, ctx: Context) -> Reply:
 
 
 def _read_event(state: FlowState, answer: UserInput, ctx: Context) -> Result:
-    events = _open_events(ctx)
+    events = open_events(ctx)
     chosen: Seminar | None = None
     value = pressed(answer, FLOW) or ""
     if value.startswith("event:"):
@@ -169,9 +174,9 @@ def _join(state: FlowState, event_id: str, ctx: Context) -> Result:
     """An announcement's Register: that event's collection statement, or (no longer open)
     why not and the events that are."""
     fresh = FlowState(flow=FLOW, step=START, lang=state.lang)
-    chosen = next((e for e in _open_events(ctx) if e.id == event_id), None)
+    chosen = next((e for e in open_events(ctx) if e.id == event_id), None)
     if chosen is None:
-        first = CHOOSE_EVENT if _open_events(ctx) else NO_EVENTS
+        first = CHOOSE_EVENT if open_events(ctx) else NO_EVENTS
         why = Reply(ctx.say("seminar_event_not_open", state.lang))
         return DIALOGUE.first(fresh, ctx, first, why)
     return DIALOGUE.go(replace(fresh, answers={"event_id": chosen.id}), ctx, CONSENT)
@@ -464,7 +469,7 @@ def _read_confirm(state: FlowState, answer: UserInput, ctx: Context) -> Result:
     answers = state.answers
     event_id = str(answers.get("event_id", ""))
     seminar = _event(ctx, event_id)
-    if seminar is None or not seminar.open_on(ctx.today):
+    if seminar is None or seminar not in open_events(ctx):
         title = seminar.title.get(state.lang) if seminar else event_id
         return _finish(state, ctx, ctx.say("seminar_closed", state.lang, title=title))
     register = Register(

@@ -306,3 +306,28 @@ async def test_a_large_announcement_keeps_to_telegrams_broadcast_limit(
     elapsed = time.monotonic() - started
     assert [1] * len(users) == [len(fake.sent(user.id)) for user in users]
     assert elapsed >= 1.4  # a burst of 30, then 30 a second: 75 messages take 1.5 s at least
+
+
+async def test_a_cancelled_event_is_no_longer_offered_nor_reminded(
+    h: Harness, fake: FakeTelegram
+) -> None:
+    users = registrants(h, fake)
+    newcomer = fake.user(880, "Newcomer")
+    await h.say(newcomer, "/seminars")
+    assert "Test webinar" in texts(fake, newcomer.id)[-1]
+    await staff_says(h, f"/event_status {EVENT} postponed")
+    await h.say(newcomer, "/seminars")
+    assert "Test webinar" not in texts(fake, newcomer.id)[-1]
+    await h.desk.scheduler.tick(h.app.bot, hk(2026, 12, 2, 10, 0))  # reminder time
+    assert not any("tomorrow" in t for t in texts(fake, users["en"].id))
+    moved = WEBINAR.model_copy(
+        update={"starts": hk(2026, 12, 17, 10, 0), "ends": hk(2026, 12, 17, 11, 0)}
+    )  # staff give it a new date in events.yaml: open again, with a reminder of its own
+    kb = h.desk.runtime.assistant.kb
+    h.desk.runtime.assistant.kb = dataclasses.replace(
+        kb, events=tuple(moved if e.id == EVENT else e for e in kb.events)
+    )
+    await h.say(newcomer, "/seminars")
+    assert "Test webinar" in texts(fake, newcomer.id)[-1]
+    await h.desk.scheduler.tick(h.app.bot, hk(2026, 12, 16, 10, 0))
+    assert any("tomorrow" in t and "17 Dec" in t for t in texts(fake, users["en"].id))

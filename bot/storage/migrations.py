@@ -222,12 +222,24 @@ def _scheduling(conn: sqlite3.Connection) -> None:
         conn.execute("ALTER TABLE subscriptions ADD COLUMN blocked_at TEXT")
 
 
+def _event_status(conn: sqlite3.Connection) -> None:
+    """Events staff postponed or cancelled (/event_status), for the date they were set for: a
+    new date in events.yaml opens registration again."""
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS event_status (event_id TEXT NOT NULL, starts TEXT NOT NULL,"
+        " status TEXT NOT NULL CHECK (status IN ('postponed', 'cancelled')),"
+        " note TEXT NOT NULL DEFAULT '', created_at TEXT NOT NULL,"
+        " PRIMARY KEY (event_id, starts))"
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration("baseline", _baseline),
     Migration("consent_versions", _consent_versions),
     Migration("update_journal", _update_journal),
     Migration("outbox", _outbox),
     Migration("scheduling", _scheduling),
+    Migration("event_status", _event_status),
 )
 
 _LOG_TABLE = (

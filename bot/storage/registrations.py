@@ -11,10 +11,10 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, Literal, TypedDict
 
-from bot.storage.database import StorageBase, UserId
+from bot.storage.database import StorageBase, UserId, utc_text
 from knowledge.models import Seminar
 
 log = logging.getLogger(__name__)
@@ -214,3 +214,21 @@ class Registrations(StorageBase):
             [event_id],
         ).fetchall()
         return [(str(user_id), str(lang)) for user_id, lang in rows]
+
+    # ------------------------------------------------------------------------- event status
+
+    def set_event_status(self, event: Seminar, status: str, note: str = "") -> None:
+        """Staff postponed or cancelled the event as dated now (a later status replaces it)."""
+        with self.transaction():
+            self.db.execute(
+                "insert into event_status (event_id, starts, status, note, created_at)"
+                " values (?, ?, ?, ?, ?) on conflict(event_id, starts) do update set"
+                " status = excluded.status, note = excluded.note, created_at = excluded.created_at",
+                [event.id, utc_text(event.starts), status, note, self._now()],
+            )
+
+    def withdrawn(self, events: Sequence[Seminar]) -> frozenset[str]:
+        """The ids of ``events`` postponed or cancelled for the date they still have."""
+        rows = self.db.execute("select event_id, starts from event_status").fetchall()
+        marked = {(str(event_id), str(starts)) for event_id, starts in rows}
+        return frozenset(e.id for e in events if (e.id, utc_text(e.starts)) in marked)
