@@ -4,7 +4,7 @@ Telegram accepts each one, so a kill between saving a turn and answering loses n
 A turn stages its replies in the transaction that saves the session and marks the update
 handled (``Desk.converse``); then ``flush`` sends that chat's waiting messages in order, each
 deleted once Telegram confirms it. What is still waiting at start (a kill, an outage longer than
-``bot.delivery``'s retries) is sent then, and ``retry_waiting`` tries again every minute. One
+``bot.delivery``'s retries) is sent then, and again at every scheduler tick. One
 lock per chat keeps two flushes from sending the same row. A user who blocked the bot, or a
 message Telegram refuses outright, leaves the outbox with a log line: it can never be sent.
 
@@ -28,8 +28,6 @@ from bot.storage import OutboxRow, Storage, UserId
 from flows.core import Reply
 
 log = logging.getLogger(__name__)
-
-RETRY_EVERY = 60.0  # seconds between attempts at what a failed flush left waiting
 
 
 class Outbox:
@@ -65,18 +63,6 @@ class Outbox:
             if not await self.flush(bot, chat_id):
                 left += 1
         return left
-
-    async def retry_waiting(self, bot: Bot) -> None:
-        """Runs for the bot's lifetime: what an outage left waiting goes when Telegram is back."""
-        while True:
-            await asyncio.sleep(RETRY_EVERY)
-            try:
-                left = await self.flush_all(bot)
-            except Exception:  # the bot carries on; the next round tries again
-                log.exception("the outbox could not be flushed")
-                continue
-            if left:
-                log.warning("outbox: %d chat(s) still waiting for Telegram", left)
 
     async def _send(self, bot: Bot, row: OutboxRow) -> bool:
         keyboard = (

@@ -6,13 +6,12 @@ chat's updates are handled in order). So the desk only wakes this queue; a backg
 posts the cases of new tickets (``Tickets.post_unposted``) and the missed questions
 (``Misses.post_waiting``, in digests when several wait). Everything it posts is found in the
 database (rows not yet linked to a staff-chat message), so a kill or an outage loses nothing:
-it is posted on the next round, at start, or within ``RETRY_EVERY``.
+it is posted on the next round: at start, when woken, or at the scheduler's next tick.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 
 from telegram import Bot
@@ -21,8 +20,6 @@ from bot.misses import Misses
 from bot.tickets import Tickets
 
 log = logging.getLogger(__name__)
-
-RETRY_EVERY = 60.0  # seconds: what failed is tried again even if nothing new wakes the queue
 
 
 class StaffQueue:
@@ -49,9 +46,9 @@ class StaffQueue:
                 log.exception("a round of staff-chat posts failed")
 
     async def run(self, bot: Bot) -> None:
-        """For the bot's lifetime: a round whenever woken, and at least every minute."""
+        """For the bot's lifetime: a round whenever woken (by a turn, or by the scheduler's
+        tick, so what failed is tried again)."""
         while True:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), RETRY_EVERY)
+            await self._wake.wait()
             self._wake.clear()
             await self.drain(bot)

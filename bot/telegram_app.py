@@ -47,9 +47,12 @@ STAFF_COMMANDS = [
 
 
 async def _tick(context: ContextTypes.DEFAULT_TYPE) -> None:
-    """The JobQueue's call: run what is due (``bot.scheduler``)."""
+    """The JobQueue's call, every ``TICK_EVERY`` seconds: send what waits, run what is due
+    (``bot.scheduler``)."""
     desk: Desk = context.bot_data["desk"]
     desk.refresh_events()  # an event staff added to events.yaml since
+    await desk.outbox.flush_all(context.bot)  # what an outage left unsent
+    desk.staff_queue.wake()  # and unposted for staff
     await desk.scheduler.tick(context.bot)
 
 
@@ -62,7 +65,6 @@ async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
     await desk.menus.set(app.bot, "en")
     await desk.outbox.flush_all(app.bot)  # replies a crash or an outage left unsent
     await desk.staff_queue.drain(app.bot)  # cases and misses a crash left unposted
-    app.bot_data["outbox"] = asyncio.create_task(desk.outbox.retry_waiting(app.bot))
     app.bot_data["staff_queue"] = asyncio.create_task(desk.staff_queue.run(app.bot))
     if app.job_queue is not None:
         app.job_queue.run_repeating(_tick, interval=TICK_EVERY, first=1, name="scheduler")
@@ -72,10 +74,9 @@ async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
 
 
 async def _post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
-    for name in ("outbox", "staff_queue"):
-        task = app.bot_data.pop(name, None)
-        if task is not None:
-            task.cancel()
+    task = app.bot_data.pop("staff_queue", None)
+    if task is not None:
+        task.cancel()
     services: Services = app.bot_data["services"]
     services.close()
 
