@@ -357,6 +357,7 @@ def test_forget_removes_everything_of_that_user_only(fresh_db: Storage) -> None:
         "deliveries": 1,
         "ticket_flags": 1,
         "schedule": 0,
+        "event_status": 0,
         "update_journal": 0,  # updates in hand only: none between turns
         "journal_high_water": 0,
     } == after
