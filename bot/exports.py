@@ -118,11 +118,10 @@ def _tickets(storage: Storage) -> Table:
     rows = storage.db.execute(
         "select t.id, t.created_at, t.status, t.closed_at, t.closed_by, t.lang, t.company,"
         " t.rating,"
-        " (select min(r.created_at) from relays r where r.ticket_id = t.id"
-        "  and r.direction = 'to_user' and r.created_at >= t.created_at),"
         " (select count(*) from relays r where r.ticket_id = t.id)"
         " from tickets t order by t.id"
     ).fetchall()
+    replies = storage.first_staff_replies()
     return Table(
         title="tickets",
         columns=(
@@ -147,7 +146,7 @@ def _tickets(storage: Storage) -> Table:
                 lang,
                 company,
                 rating,
-                _minutes_between(opened, first_reply),
+                _minutes_between(opened, replies[ticket_id][1]),
                 relayed,
             )
             for (
@@ -159,7 +158,6 @@ def _tickets(storage: Storage) -> Table:
                 lang,
                 company,
                 rating,
-                first_reply,
                 relayed,
             ) in rows  # fmt: skip
         ],

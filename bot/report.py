@@ -298,12 +298,7 @@ def _tickets(storage: Storage, bounds: list[str]) -> TicketFigures:
 
     delays = []
     awaiting = 0
-    for created, first_reply in db.execute(
-        "select t.created_at, min(r.created_at) from tickets t"
-        " left join relays r on r.ticket_id = t.id and r.direction = 'to_user'"
-        " where t.created_at >= ? and t.created_at < ? group by t.id",
-        bounds,
-    ).fetchall():
+    for created, first_reply in storage.first_staff_replies(*bounds).values():
         if first_reply is None:
             awaiting += 1
         else:

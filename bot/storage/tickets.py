@@ -246,3 +246,18 @@ class TicketRows(StorageBase):
                 [ticket_id, since, self._now()],
             )
         return cursor.rowcount == 1
+
+    def first_staff_replies(
+        self, opened_from: str = "", opened_before: str = "\uffff"
+    ) -> dict[int, tuple[str, str | None]]:
+        """For each ticket opened in [``opened_from``, ``opened_before``) (stored text): when it
+        was opened and when the first staff answer reached the user (None: not yet). Staff
+        answers are the only relays "to_user", recorded once Telegram delivered them."""
+        rows = self.db.execute(
+            "select t.id, t.created_at, (select min(r.created_at) from relays r"
+            " where r.ticket_id = t.id and r.direction = 'to_user'"
+            " and r.created_at >= t.created_at)"
+            " from tickets t where t.created_at >= ? and t.created_at < ? order by t.id",
+            [opened_from, opened_before],
+        ).fetchall()
+        return {int(ticket): (str(opened), reply) for ticket, opened, reply in rows}
