@@ -207,47 +207,42 @@ def load_events(data_dir: Path) -> tuple[Seminar, ...]:
     return _load_list(data_dir, "events.yaml", Seminar, "event", optional=True)
 
 
-_Item = TypeVar("_Item", Intent, OtherScheme, Seminar)
+_Item = TypeVar("_Item", Intent, OtherScheme, Seminar, SavedReply)
 
 
 def _load_list(
-    data_dir: Path, name: str, model: type[_Item], kind: str, optional: bool = False
+    data_dir: Path,
+    name: str,
+    model: type[_Item],
+    kind: str,
+    optional: bool = False,
+    key: str = "id",
 ) -> tuple[_Item, ...]:
     """A YAML list of ``model`` items (``optional``: the file may be missing), validated once,
-    their ids unique: the one reader of intents.yaml, other_schemes.yaml and events.yaml."""
+    unique by their ``key`` field: the one reader of intents.yaml, other_schemes.yaml,
+    events.yaml and saved_replies.yaml."""
     path = data_dir / name
     raw = (_read_yaml(path) if path.exists() or not optional else None) or []
     if not isinstance(raw, list):
-        raise KnowledgeError(f"{name}: expected a list of {kind}s")
+        raise KnowledgeError(f"{name}: expected a list of {kind} entries")
     try:
         adapter: TypeAdapter[list[_Item]] = TypeAdapter(list[model])  # type: ignore[valid-type]
         items = tuple(adapter.validate_python(raw))
     except ValidationError as exc:
         raise KnowledgeError(f"{name}:\n{_describe(exc, raw)}") from exc
-    ids = [item.id for item in items]
+    ids = [str(getattr(item, key)) for item in items]
     repeated = sorted({item_id for item_id in ids if ids.count(item_id) > 1})
     if repeated:
-        raise KnowledgeError(f"{name}: duplicate {kind} ids {repeated}")
+        raise KnowledgeError(f"{name}: duplicate {kind} {key}s {repeated}")
     return items
 
 
 def load_saved_replies(data_dir: Path) -> tuple[SavedReply, ...]:
     """``saved_replies.yaml``: the answers staff send with ``/reply KEY``. The file is optional
     (a ``KNOWLEDGE_DIR`` copied before it existed has none); its keys are unique."""
-    name = "saved_replies.yaml"
-    path = data_dir / name
-    raw = (_read_yaml(path) if path.exists() else None) or []
-    if not isinstance(raw, list):
-        raise KnowledgeError(f"{name}: expected a list of saved replies")
-    try:
-        replies = tuple(TypeAdapter(list[SavedReply]).validate_python(raw))
-    except ValidationError as exc:
-        raise KnowledgeError(f"{name}:\n{_describe(exc, raw)}") from exc
-    keys = [reply.key for reply in replies]
-    repeated = sorted({key for key in keys if keys.count(key) > 1})
-    if repeated:
-        raise KnowledgeError(f"{name}: duplicate keys {repeated} (each key may appear once)")
-    return replies
+    return _load_list(
+        data_dir, "saved_replies.yaml", SavedReply, "saved reply", optional=True, key="key"
+    )
 
 
 def load_clauses(data_dir: Path) -> dict[str, Clause]:
