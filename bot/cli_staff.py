@@ -11,27 +11,11 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from knowledge.models import HONG_KONG
+from bot.cli import _date, _services
+from knowledge.dates import today_hk
 
 if TYPE_CHECKING:
     from bot.compose import Services
-
-
-def _services(telegram: bool = False) -> Services:
-    from bot.compose import compose
-
-    return compose(telegram=telegram)
-
-
-def _date(value: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value!r}") from None
-
-
-def _today() -> dt.date:
-    return dt.datetime.now(HONG_KONG).date()
 
 
 def cmd_announce(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
@@ -79,7 +63,7 @@ def cmd_report(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
     """Write report.html, its charts and CSV files for a period (default: the last 7 days)."""
     from bot import report
 
-    until = args.until or _today()
+    until = args.until or today_hk()
     since = args.since or until - dt.timedelta(days=6)
     if since > until:
         print("cppbot report: --since is after --until", file=sys.stderr)
@@ -116,7 +100,7 @@ def cmd_export(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
         services.close()
     try:
         name = exports.default_name(
-            "attendance" if args.attendance else args.kind, args.format, args.event, _today()
+            "attendance" if args.attendance else args.kind, args.format, args.event, today_hk()
         )
         path = exports.write(table, args.format, args.out or Path(name))
     except ValueError as exc:
