@@ -90,7 +90,4 @@ class SavedReplies:
 
     async def _answer(self, bot: Bot, message: Message, text: str) -> None:
         """Answer the staff where they asked: the command's topic, as a reply to it."""
-        thread = message.message_thread_id if message.is_topic_message else None
-        await send(
-            bot, message.chat_id, [Reply(text)], thread_id=thread, reply_to=message.message_id
-        )
+        await self.staff.answer(bot, message, text)

@@ -12,11 +12,13 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from telegram import Bot
+from telegram import Bot, Message
 from telegram.error import BadRequest
 
 from bot.config import Settings
+from bot.sender import send
 from bot.storage import Storage
+from flows.core import Reply
 from knowledge.loader import KnowledgeBase
 from knowledge.models import Lang
 
@@ -71,6 +73,13 @@ class StaffChat:
         staff_chat = self.chat_id
         return (staff_chat is not None and chat_id == staff_chat) or self.settings.is_staff_user(
             user_id
+        )
+
+    async def answer(self, bot: Bot, message: Message, text: str) -> None:
+        """Answer a staff member where they asked: in the command's topic, as a reply to it."""
+        thread = message.message_thread_id if message.is_topic_message else None
+        await send(
+            bot, message.chat_id, [Reply(text)], thread_id=thread, reply_to=message.message_id
         )
 
     async def new_topic(self, bot: Bot, name: str, what: str) -> int | None:

@@ -7,10 +7,8 @@ from collections.abc import Callable
 
 from telegram import Bot, Message
 
-from bot.sender import send
 from bot.staff_chat import StaffChat
 from bot.tickets import Tickets
-from flows.core import Reply
 
 
 class StaffCommands:
@@ -90,7 +88,4 @@ class StaffCommands:
         else:
             await self.tickets.close(bot, ticket, "staff")
             return
-        thread = message.message_thread_id if message.is_topic_message else None
-        await send(
-            bot, message.chat_id, [Reply(text)], thread_id=thread, reply_to=message.message_id
-        )
+        await self.staff.answer(bot, message, text)

@@ -15,9 +15,7 @@ from telegram import Bot, Message
 from bot import campaigns
 from bot.campaigns import Campaigns
 from bot.scheduler import Scheduler
-from bot.sender import send
 from bot.staff_chat import StaffChat
-from flows.core import Reply
 from flows.notices import Status
 from flows.seminar import open_events
 from knowledge.models import HONG_KONG
@@ -120,6 +118,4 @@ class EventCommands:
         return self.staff.say("staff_no_events")
 
     async def _answer(self, bot: Bot, message: Message, text: str) -> None:
-        thread = message.message_thread_id if message.is_topic_message else None
-        await send(bot, message.chat_id, [Reply(text)], thread_id=thread,
-                   reply_to=message.message_id)  # fmt: skip
+        await self.staff.answer(bot, message, text)

@@ -207,9 +207,8 @@ class Tickets:
         if ticket is None:
             return
         if ticket.status != "open":
-            thread = message.message_thread_id if message.is_topic_message else None
-            text = self.staff.say("staff_already_closed", ticket=ticket.id)
-            await send(bot, message.chat_id, [Reply(text)], thread, message.message_id)
+            await self.staff.answer(bot, message, self.staff.say("staff_already_closed",
+                                                                 ticket=ticket.id))  # fmt: skip
             return
         try:
             copied = await bot.copy_message(ticket.chat_id, message.chat_id, message.message_id)
