@@ -254,7 +254,9 @@ def test_a_duplicate_key_is_rejected(data_copy: Path) -> None:
     _write(data_copy, [*entries, dict(entries[0])])
     with pytest.raises(KnowledgeError) as error:
         load_knowledge(data_copy)
-    assert f"saved_replies.yaml: duplicate saved reply keys ['{entries[0]['key']}']" in str(error.value)
+    assert f"saved_replies.yaml: duplicate saved reply keys ['{entries[0]['key']}']" in str(
+        error.value
+    )
 
 
 def test_a_missing_language_is_rejected(data_copy: Path) -> None:
